@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * lb_egress and lb_ingress: tc programs on the underlay device that rewrite
+ * the VNI of Geneve and VXLAN packets between a pool tunnel's dummy VNI and
+ * the real VNI it is bound to.
+ *
+ *   pool tunnel (dummy VNI) --> lb_egress:  dummy -> real, drop if unbound
+ *   pool tunnel (dummy VNI) <-- lb_ingress: real -> dummy, drop dummy (spoof)
+ *
+ * Verdicts: TC_ACT_SHOT for drops, TC_ACT_UNSPEC otherwise, so programs
+ * after ours (tcx "next", cls_bpf "continue") still see the packet.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <latebind/abi.h>
+
+#include "maps.h"
+#include "parse.h"
+#include "csum.h"
+
+#define LB_PASS TC_ACT_UNSPEC
+#define LB_DROP TC_ACT_SHOT
+
+static __always_inline int lb_drop(__u32 reason)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&lb_drop_stats, &reason);
+
+	if (cnt)
+		*cnt += 1;
+	return LB_DROP;
+}
+
+static __always_inline int lb_is_dummy(const struct lb_config *cfg, __u32 vni)
+{
+	return vni >= cfg->dummy_min && vni <= cfg->dummy_max;
+}
+
+static __always_inline struct lb_tun_stats *lb_stats(const struct lb_config *cfg, __u32 dummy)
+{
+	__u32 idx = dummy - cfg->dummy_min;
+
+	return bpf_map_lookup_elem(&lb_tun_stats, &idx);
+}
+
+/* Write @vni into the tunnel header, keeping the UDP checksum valid. */
+static __always_inline void lb_set_vni(struct lb_pkt *p, __u32 vni)
+{
+	__u8 *t = p->tun;
+	__u16 old1 = (__u16)t[4] << 8 | t[5];
+	__u16 old2 = (__u16)t[6] << 8 | t[7];
+
+	t[4] = vni >> 16;
+	t[5] = vni >> 8;
+	t[6] = vni;
+	if (p->udp->check) {
+		__u16 new1 = (__u16)t[4] << 8 | t[5];
+		__u16 new2 = (__u16)t[6] << 8 | t[7];
+
+		p->udp->source = bpf_htons(lb_csum_neutral_sport(bpf_ntohs(p->udp->source),
+								 old1, old2, new1, new2));
+	}
+}
+
+static __always_inline const struct lb_config *lb_cfg(void)
+{
+	__u32 zero = 0;
+	const struct lb_config *cfg = bpf_map_lookup_elem(&lb_config, &zero);
+
+	if (!cfg || cfg->version != LB_ABI_VERSION)
+		return NULL;
+	return cfg;
+}
+
+SEC("tc")
+int lb_egress(struct __sk_buff *skb)
+{
+	const struct lb_config *cfg = lb_cfg();
+	struct lb_egress_key key;
+	struct lb_egress_val *b;
+	struct lb_tun_stats *st;
+	struct lb_pkt p;
+
+	if (!cfg)
+		return LB_PASS;
+	lb_pull_headers(skb);
+	if (lb_parse(skb, cfg, &p) || !lb_is_dummy(cfg, p.vni))
+		return LB_PASS;
+
+	key.dummy_vni = p.vni;
+	b = bpf_map_lookup_elem(&lb_egress_bind, &key);
+	if (!b)
+		return lb_drop(LB_DROP_UNBOUND); /* fail closed: never leak a dummy VNI */
+	if (b->vni > LB_VNI_MAX || lb_is_dummy(cfg, b->vni))
+		return lb_drop(LB_DROP_BAD_BINDING);
+
+	lb_set_vni(&p, b->vni);
+	st = lb_stats(cfg, key.dummy_vni);
+	if (st) {
+		st->tx_packets++;
+		st->tx_bytes += skb->len;
+	}
+	return LB_PASS;
+}
+
+SEC("tc")
+int lb_ingress(struct __sk_buff *skb)
+{
+	const struct lb_config *cfg = lb_cfg();
+	struct lb_ingress_key key = {};
+	struct lb_ingress_val *b = NULL;
+	struct lb_tun_stats *st;
+	struct lb_pkt p;
+
+	if (!cfg)
+		return LB_PASS;
+	lb_pull_headers(skb);
+	if (lb_parse(skb, cfg, &p))
+		return LB_PASS;
+	if (lb_is_dummy(cfg, p.vni))
+		return lb_drop(LB_DROP_SPOOF); /* nobody outside addresses a pool tunnel */
+
+	key.vni = p.vni;
+	key.family = p.family;
+	if (p.family == LB_AF_INET)
+		__builtin_memcpy(key.remote, p.saddr, 4);
+	else
+		__builtin_memcpy(key.remote, p.saddr, 16);
+
+	if ((cfg->flags & LB_CFG_F_INNER_MAC) && p.inner_off &&
+	    !bpf_skb_load_bytes(skb, p.inner_off, key.inner_mac, sizeof(key.inner_mac))) {
+		b = bpf_map_lookup_elem(&lb_ingress_bind, &key);
+		if (!b)
+			__builtin_memset(key.inner_mac, 0, sizeof(key.inner_mac));
+	}
+	if (!b)
+		b = bpf_map_lookup_elem(&lb_ingress_bind, &key);
+	if (!b)
+		return LB_PASS;
+	if (!lb_is_dummy(cfg, b->dummy_vni))
+		return lb_drop(LB_DROP_BAD_BINDING);
+
+	lb_set_vni(&p, b->dummy_vni);
+	st = lb_stats(cfg, b->dummy_vni);
+	if (st) {
+		st->rx_packets++;
+		st->rx_bytes += skb->len;
+	}
+	return LB_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

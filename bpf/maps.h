@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The datapath's maps. Layouts live in <latebind/abi.h>; docs/maps.md. */
+#ifndef LB_BPF_MAPS_H
+#define LB_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <latebind/abi.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lb_config);
+} lb_config SEC(".maps");
+
+/* No prealloc: a replaced element is freed after RCU, so a reader never sees
+ * it reused for another key mid-lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_BINDINGS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lb_egress_key);
+	__type(value, struct lb_egress_val);
+} lb_egress_bind SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_BINDINGS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lb_ingress_key);
+	__type(value, struct lb_ingress_val);
+} lb_ingress_bind SEC(".maps");
+
+/* Sized to the configured dummy range by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_DUMMY_RANGE_MAX);
+	__type(key, __u32);
+	__type(value, struct lb_tun_stats);
+} lb_tun_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_DROP_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_drop_stats SEC(".maps");
+
+#endif

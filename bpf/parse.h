@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Outer header parsing for Geneve (RFC 8926) and VXLAN (RFC 7348).
+ *
+ *   Ethernet [802.1Q] | IPv4 (any IHL, not a later fragment) | UDP  | tunnel
+ *                     | IPv6 (next header UDP, no ext hdrs)  | dport|
+ *
+ *   UDP header (8)       tunnel header (8)                   options / inner
+ *   +--------+--------+  +----+----+---------+-----------+----+
+ *   | sport  | dport  |  | b0 | b1 | proto   | VNI (24)  |rsvd|  Geneve: b0 = ver(2)|optlen(6)
+ *   | length | csum   |  +----+----+---------+-----------+----+  VXLAN:  b0 & 0x08 = I flag
+ *   +--------+--------+   UDP+8               UDP+12      UDP+15
+ *
+ * Anything that does not match exactly is not ours and passes untouched.
+ */
+#ifndef LB_BPF_PARSE_H
+#define LB_BPF_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <latebind/abi.h>
+
+#define LB_TUN_HLEN 8
+#define LB_GENEVE_ETH_PROTO 0x6558 /* Transparent Ethernet Bridging */
+#define LB_VXLAN_FLAG_I 0x08
+/* Deepest outer header end: Ethernet + 802.1Q + IPv4 with options + UDP + tunnel. */
+#define LB_PULL_LEN (ETH_HLEN + 4 + 60 + 8 + LB_TUN_HLEN)
+
+struct lb_vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct lb_pkt {
+	struct udphdr *udp;
+	__u8 *tun;       /* LB_TUN_HLEN readable and writable bytes */
+	void *saddr;     /* outer source address, 4 or 16 bytes */
+	__u32 inner_off; /* inner Ethernet header offset, 0 if not Ethernet */
+	__u32 vni;
+	__u8 family;     /* LB_AF_INET or LB_AF_INET6 */
+};
+
+/* Make sure the outer headers are in the linear area, if the skb has them. */
+static __always_inline void lb_pull_headers(struct __sk_buff *skb)
+{
+	__u32 head = skb->data_end - skb->data;
+
+	if (head < LB_PULL_LEN && skb->len > head)
+		bpf_skb_pull_data(skb, skb->len < LB_PULL_LEN ? skb->len : LB_PULL_LEN);
+}
+
+/* Returns 0 and fills @p for a Geneve or VXLAN packet to a configured port. */
+static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_config *cfg,
+				    struct lb_pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct udphdr *udp;
+	__u16 proto, dport;
+	__u8 *tun;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	proto = eth->h_proto;
+	data += sizeof(*eth);
+	if (proto == bpf_htons(ETH_P_8021Q)) {
+		struct lb_vlan_hdr *vh = data;
+
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		proto = vh->proto;
+		data += sizeof(*vh);
+	}
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		if (ip->version != 4 || ip->ihl < 5)
+			return -1;
+		if (ip->frag_off & bpf_htons(0x1fff)) /* never touch a later fragment */
+			return -1;
+		if (ip->protocol != IPPROTO_UDP)
+			return -1;
+		p->family = LB_AF_INET;
+		p->saddr = &ip->saddr;
+		udp = data + ip->ihl * 4;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		if (ip6->version != 6 || ip6->nexthdr != IPPROTO_UDP)
+			return -1;
+		p->family = LB_AF_INET6;
+		p->saddr = &ip6->saddr;
+		udp = (void *)(ip6 + 1);
+	} else {
+		return -1;
+	}
+
+	tun = (__u8 *)(udp + 1);
+	if ((void *)(tun + LB_TUN_HLEN) > data_end)
+		return -1;
+
+	dport = bpf_ntohs(udp->dest);
+	if (cfg->geneve_port && dport == cfg->geneve_port) {
+		if (tun[0] >> 6) /* Geneve version 0 only */
+			return -1;
+		p->inner_off = 0;
+		if (tun[2] == (LB_GENEVE_ETH_PROTO >> 8) && tun[3] == (LB_GENEVE_ETH_PROTO & 0xff))
+			p->inner_off = (void *)tun - (void *)(long)skb->data + LB_TUN_HLEN +
+				       (tun[0] & 0x3f) * 4;
+	} else if (cfg->vxlan_port && dport == cfg->vxlan_port) {
+		if (!(tun[0] & LB_VXLAN_FLAG_I))
+			return -1;
+		p->inner_off = (void *)tun - (void *)(long)skb->data + LB_TUN_HLEN;
+	} else {
+		return -1;
+	}
+
+	p->udp = udp;
+	p->tun = tun;
+	p->vni = (__u32)tun[4] << 16 | (__u32)tun[5] << 8 | tun[6];
+	return 0;
+}
+
+#endif

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+
+bool matches(const char *arg, const char *keyword)
+{
+	size_t n = strlen(arg);
+
+	return n && n <= strlen(keyword) && !strncmp(arg, keyword, n);
+}
+
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, size_t errlen)
+{
+	char first[32];
+	const char *dash = strchr(s, '-');
+	uint32_t a, b;
+	size_t n;
+
+	if (!dash || dash == s || !dash[1] || (n = dash - s) >= sizeof(first)) {
+		snprintf(err, errlen, "dummy range \"%s\" is not FIRST-LAST", s);
+		return -EINVAL;
+	}
+	memcpy(first, s, n);
+	first[n] = 0;
+	if (parse_u32(first, 0, LB_VNI_MAX, &a) || parse_u32(dash + 1, 0, LB_VNI_MAX, &b)) {
+		snprintf(err, errlen, "dummy range \"%s\": VNIs are numbers in 0-%u", s, LB_VNI_MAX);
+		return -EINVAL;
+	}
+	if (b < a) {
+		snprintf(err, errlen, "dummy range %u-%u is inverted: the last VNI is below the first",
+			 a, b);
+		return -EINVAL;
+	}
+	*base = a;
+	*count = b - a + 1;
+	return 0;
+}
+
+int parse_dp_option(int argc, char **argv, struct latebind_dp_config *cfg, char *err,
+		    size_t errlen)
+{
+	const char *kw = argv[0];
+	uint32_t v;
+	int ret;
+
+	if (strcmp(kw, "dummy-base") && strcmp(kw, "dummy-count") && strcmp(kw, "dummy-range") &&
+	    strcmp(kw, "geneve-port") && strcmp(kw, "vxlan-port"))
+		return 0;
+	if (argc < 2) {
+		snprintf(err, errlen, "\"%s\" needs a value", kw);
+		return -EINVAL;
+	}
+	if (!strcmp(kw, "dummy-range")) {
+		ret = parse_vni_range(argv[1], &cfg->dummy_base, &cfg->dummy_count, err, errlen);
+		return ret ? ret : 2;
+	}
+	if (!strcmp(kw, "dummy-base")) {
+		if (parse_u32(argv[1], 0, LB_VNI_MAX, &v))
+			goto bad;
+		cfg->dummy_base = v;
+	} else if (!strcmp(kw, "dummy-count")) {
+		if (parse_u32(argv[1], 0, UINT32_MAX, &v))
+			goto bad;
+		cfg->dummy_count = v;
+	} else {
+		/* Port 0 parses, so that the library names the problem. */
+		if (parse_u32(argv[1], 0, 65535, &v))
+			goto bad;
+		if (!strcmp(kw, "geneve-port"))
+			cfg->geneve_port = v;
+		else
+			cfg->vxlan_port = v;
+	}
+	return 2;
+bad:
+	snprintf(err, errlen, "invalid %s \"%s\"%s", kw, argv[1],
+		 !strcmp(kw, "dummy-base")    ? ": a VNI is a number in 0-16777215"
+		 : !strcmp(kw, "dummy-count") ? ": a count is a number"
+					      : ": a port is a number in 1-65535");
+	return -EINVAL;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* iproute2-style keyword parsing. */
+#ifndef LB_CLI_ARGS_H
+#define LB_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <latebind/latebind.h>
+
+/* @arg is a non-empty prefix of @keyword. */
+bool matches(const char *arg, const char *keyword);
+
+/* Strict decimal (or 0x hex) unsigned parse within [min, max]. -EINVAL/-ERANGE. */
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/* "A-B" (inclusive) into base and count; -EINVAL with @err naming the problem. */
+int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, size_t errlen);
+
+/*
+ * Datapath options: dummy-base VNI, dummy-count N, dummy-range A-B,
+ * geneve-port P, vxlan-port P. Consumes one keyword and its value from
+ * argv; returns the number of arguments used (2), 0 if argv[0] is not a
+ * datapath option, or -EINVAL with @err set.
+ */
+int parse_dp_option(int argc, char **argv, struct latebind_dp_config *cfg, char *err,
+		    size_t errlen);
+
+#endif

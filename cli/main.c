@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* latebind: warm-pool tunnels with late-bound VNIs. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <latebind/latebind.h>
+#include "args.h"
+#include "cli.h"
+#include "output.h"
+
+bool cli_verbose;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: latebind [ -j ] [ -n NETNS ] [ -v ] OBJECT COMMAND\n"
+		"       latebind help\n"
+		"\n"
+		"  latebind datapath attach dev UNDERLAY [ mode { auto | tcx | cls_bpf } ] [ DP_OPTIONS ]\n"
+		"  latebind datapath detach dev UNDERLAY\n"
+		"  latebind datapath show dev UNDERLAY\n"
+		"  latebind datapath load [ DP_OPTIONS ]\n"
+		"  latebind datapath demo\n"
+		"\n"
+		"DP_OPTIONS := [ dummy-range FIRST-LAST ] [ dummy-base VNI ] [ dummy-count N ]\n"
+		"              [ geneve-port PORT ] [ vxlan-port PORT ]\n"
+		"  defaults: dummy-range %u-%u geneve-port %u vxlan-port %u\n"
+		"\n"
+		"  -j          JSON output\n"
+		"  -n NETNS    run in the named network namespace (like ip -n)\n"
+		"  -v          verbose: library debug messages on stderr\n",
+		LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
+		LB_VXLAN_PORT_DEFAULT);
+}
+
+int cli_error(const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (out_is_json()) {
+		fputs("{\"error\":", stdout);
+		json_write_string(stdout, msg);
+		fputs("}\n", stdout);
+		fflush(stdout);
+	} else {
+		fprintf(stderr, "latebind: %s\n", msg);
+	}
+	return 1;
+}
+
+int cli_lib_error(int err)
+{
+	const char *msg = latebind_last_error();
+
+	return cli_error("%s", *msg ? msg : strerror(-err));
+}
+
+int cli_dispatch(const struct cli_cmd *cmds, const char *what, int argc, char **argv)
+{
+	const struct cli_cmd *hit = NULL;
+
+	if (argc < 1)
+		return cli_error("%s: a command is missing; try 'latebind help'", what);
+	for (const struct cli_cmd *c = cmds; c->name; c++) {
+		if (!strcmp(argv[0], c->name))
+			return c->fn(argc - 1, argv + 1);
+		if (matches(argv[0], c->name)) {
+			if (hit)
+				return cli_error("%s: \"%s\" is ambiguous; try 'latebind help'", what,
+						 argv[0]);
+			hit = c;
+		}
+	}
+	if (!hit)
+		return cli_error("%s: unknown command \"%s\"; try 'latebind help'", what, argv[0]);
+	return hit->fn(argc - 1, argv + 1);
+}
+
+static void log_to_stderr(enum latebind_log_level level, const char *msg, void *ctx)
+{
+	/* Errors reach the user through cli_error; the rest only with -v. */
+	if (level != LATEBIND_LOG_ERROR && (cli_verbose || level == LATEBIND_LOG_WARN))
+		fprintf(stderr, "latebind: %s\n", msg);
+}
+
+/* Enter a named network namespace with setns only: no new mount namespace,
+ * so bpffs pins stay the host's. */
+static int enter_netns(const char *name)
+{
+	char path[300];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cli_error("cannot open network namespace \"%s\": %s", name, strerror(errno));
+	if (setns(fd, CLONE_NEWNET)) {
+		close(fd);
+		return cli_error("cannot enter network namespace \"%s\": %s", name,
+				 strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static int do_help(int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+static const struct cli_cmd top_cmds[] = {
+	{ "datapath", do_datapath },
+	{ "help", do_help },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	const char *netns = NULL;
+	bool json = false;
+	int opt, ret;
+
+	while ((opt = getopt(argc, argv, "+jn:vh")) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'v':
+			cli_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	out_init(stdout, json);
+	latebind_set_log(log_to_stderr, NULL);
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (netns && enter_netns(netns))
+		return 1;
+	ret = cli_dispatch(top_cmds, "latebind", argc - optind, argv + optind);
+	return ret ? 1 : 0;
+}

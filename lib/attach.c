@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Attaching the datapath to an underlay device, and the pins that keep it
+ * there after this process exits:
+ *
+ *   /sys/fs/bpf/latebind/<netns cookie>/<ifindex>/
+ *       lb_config lb_egress_bind lb_ingress_bind lb_tun_stats lb_drop_stats
+ *       prog_egress prog_ingress
+ *       link_egress link_ingress        (tcx mode only)
+ *
+ * The netns cookie keeps two namespaces' devices of the same name apart.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "latebind.skel.h"
+#include "internal.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+/* Debian 12's UAPI headers predate tcx (kernel 6.6). */
+#define LB_BPF_TCX_INGRESS 46
+#define LB_BPF_TCX_EGRESS 47
+
+#define LB_BPFFS "/sys/fs/bpf"
+#define LB_PIN_ROOT LB_BPFFS "/latebind"
+/* Our cls_bpf filters' handle and priority on a shared clsact qdisc. */
+#define LB_TC_HANDLE 0x1b
+#define LB_TC_PRIO 0x1b
+/* Pin paths are short: root, a 20-digit cookie, an ifindex, a name. */
+#define LB_PATH_MAX 256
+
+static const char *const map_pins[] = {
+	"lb_config", "lb_egress_bind", "lb_ingress_bind", "lb_tun_stats", "lb_drop_stats",
+};
+
+LATEBIND_API const char *latebind_attach_mode_name(enum latebind_attach_mode mode)
+{
+	switch (mode) {
+	case LATEBIND_ATTACH_TCX:
+		return "tcx";
+	case LATEBIND_ATTACH_CLS_BPF:
+		return "cls_bpf";
+	default:
+		return "none";
+	}
+}
+
+/* Mount bpffs when nobody has, as bpftool and iproute2 do. */
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (!statfs(LB_BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", LB_BPFFS, "bpf", 0, "mode=0700"))
+		return lb_err(-errno, "cannot mount bpffs on %s: %s", LB_BPFFS, strerror(errno));
+	return 0;
+}
+
+static int netns_cookie(uint64_t *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+
+	if (fd < 0)
+		return lb_err(-errno, "socket: %s", strerror(errno));
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = lb_err(-errno, "cannot read the network namespace cookie: %s",
+			     strerror(errno));
+	close(fd);
+	return err;
+}
+
+static int resolve_dev(const char *ifname, unsigned int *ifindex)
+{
+	if (strlen(ifname) >= IF_NAMESIZE)
+		return lb_err(-EINVAL, "device name \"%s\" is too long", ifname);
+	*ifindex = if_nametoindex(ifname);
+	if (!*ifindex)
+		return lb_err(-ENODEV, "no device \"%s\" in this network namespace", ifname);
+	return 0;
+}
+
+static int pin_dir_of(unsigned int ifindex, char *buf, size_t size)
+{
+	uint64_t cookie;
+	int err = netns_cookie(&cookie);
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(buf, size, LB_PIN_ROOT "/%llu/%u", (unsigned long long)cookie,
+			     ifindex) >= size)
+		return lb_err(-ENAMETOOLONG, "pin path too long");
+	return 0;
+}
+
+LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size)
+{
+	unsigned int ifindex;
+	int err = resolve_dev(ifname, &ifindex);
+
+	return err ? err : pin_dir_of(ifindex, buf, size);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[LB_PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+/* Remove what a pin directory holds, the directory, and empty parents. */
+static void remove_pins(const char *dir)
+{
+	static const char *const others[] = { "prog_egress", "prog_ingress", "link_egress",
+					      "link_ingress" };
+	char path[LB_PATH_MAX], *slash;
+
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_pins[i]);
+		unlink(path);
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, others[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s", dir);
+	while (strcmp(path, LB_PIN_ROOT) && !rmdir(path) && (slash = strrchr(path, '/')))
+		*slash = 0;
+	rmdir(LB_PIN_ROOT);
+}
+
+static int pin_fd(int fd, const char *dir, const char *name)
+{
+	char path[LB_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (bpf_obj_pin(fd, path))
+		return lb_err(-errno, "cannot pin %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int attach_tcx(struct latebind_datapath *dp, unsigned int ifindex, const char *dir)
+{
+	int eg = -1, in = -1, err;
+
+	in = bpf_link_create(bpf_program__fd(dp->skel->progs.lb_ingress), ifindex,
+			     LB_BPF_TCX_INGRESS, NULL);
+	if (in < 0)
+		return in == -EINVAL ? -EOPNOTSUPP : lb_err(in, "tcx ingress attach: %s",
+							    strerror(-in));
+	eg = bpf_link_create(bpf_program__fd(dp->skel->progs.lb_egress), ifindex,
+			     LB_BPF_TCX_EGRESS, NULL);
+	if (eg < 0) {
+		err = lb_err(eg, "tcx egress attach: %s", strerror(-eg));
+		goto out;
+	}
+	err = pin_fd(in, dir, "link_ingress");
+	if (!err)
+		err = pin_fd(eg, dir, "link_egress");
+out:
+	/* Pinned links live on; unpinned ones detach when these close. */
+	close(in);
+	if (eg >= 0)
+		close(eg);
+	return err;
+}
+
+static int tc_detach_ours(unsigned int ifindex, enum bpf_tc_attach_point where)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
+
+	return bpf_tc_detach(&hook, &opts);
+}
+
+static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
+	int err;
+
+	/* Creates clsact if missing; an existing one (maybe someone else's) is reused. */
+	lb_libbpf_quiet = true;
+	err = bpf_tc_hook_create(&hook);
+	lb_libbpf_quiet = false;
+	if (err && err != -EEXIST)
+		return lb_err(err, "cannot create the clsact qdisc: %s", strerror(-err));
+
+	hook.attach_point = BPF_TC_INGRESS;
+	opts.prog_fd = bpf_program__fd(dp->skel->progs.lb_ingress);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		return lb_err(err, "cls_bpf ingress attach: %s", strerror(-err));
+
+	hook.attach_point = BPF_TC_EGRESS;
+	opts.prog_fd = bpf_program__fd(dp->skel->progs.lb_egress);
+	opts.prog_id = 0;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		tc_detach_ours(ifindex, BPF_TC_INGRESS);
+		return lb_err(err, "cls_bpf egress attach: %s", strerror(-err));
+	}
+	return 0;
+}
+
+LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_config *cfg,
+				 enum latebind_attach_mode *mode)
+{
+	struct latebind_datapath *dp = NULL;
+	enum latebind_attach_mode want = mode ? *mode : LATEBIND_ATTACH_NONE;
+	enum latebind_attach_mode m = LATEBIND_ATTACH_NONE;
+	char dir[LB_PATH_MAX];
+	unsigned int ifindex;
+	struct stat st;
+	int err;
+
+	/* Everything that can be refused is refused before anything changes. */
+	err = latebind_dp_config_check(cfg);
+	if (err)
+		return err;
+	err = resolve_dev(ifname, &ifindex);
+	if (err)
+		return err;
+	err = ensure_bpffs();
+	if (err)
+		return err;
+	err = pin_dir_of(ifindex, dir, sizeof(dir));
+	if (err)
+		return err;
+	if (!stat(dir, &st))
+		return lb_err(-EEXIST, "latebind is already attached to %s (pins in %s)", ifname,
+			      dir);
+
+	err = latebind_datapath_open(cfg, &dp);
+	if (err)
+		return err;
+	err = mkdir_p(dir);
+	if (err) {
+		lb_err(err, "cannot create %s: %s", dir, strerror(-err));
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]) && !err; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, map_pins[i]);
+
+		err = pin_fd(bpf_map__fd(map), dir, map_pins[i]);
+	}
+	if (!err)
+		err = pin_fd(bpf_program__fd(dp->skel->progs.lb_egress), dir, "prog_egress");
+	if (!err)
+		err = pin_fd(bpf_program__fd(dp->skel->progs.lb_ingress), dir, "prog_ingress");
+	if (err)
+		goto out;
+
+	err = -EOPNOTSUPP;
+	if (want != LATEBIND_ATTACH_CLS_BPF) {
+		err = attach_tcx(dp, ifindex, dir);
+		if (!err)
+			m = LATEBIND_ATTACH_TCX;
+		else if (err == -EOPNOTSUPP && want == LATEBIND_ATTACH_TCX)
+			lb_err(err, "this kernel has no tcx (it needs 6.6 or later)");
+	}
+	if (err == -EOPNOTSUPP && want != LATEBIND_ATTACH_TCX) {
+		lb_info("attaching with clsact/cls_bpf");
+		err = attach_cls_bpf(dp, ifindex);
+		if (!err)
+			m = LATEBIND_ATTACH_CLS_BPF;
+	}
+out:
+	if (err)
+		remove_pins(dir);
+	latebind_datapath_close(dp);
+	if (mode)
+		*mode = m;
+	return err;
+}
+
+/* Is the cls_bpf filter at our handle/prio running the program pinned in @dir? */
+static bool tc_filter_is_ours(unsigned int ifindex, enum bpf_tc_attach_point where,
+			      const char *dir, const char *prog_pin)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	char path[LB_PATH_MAX];
+	int fd, ok;
+
+	if (bpf_tc_query(&hook, &opts))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, prog_pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	ok = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.id == opts.prog_id;
+	close(fd);
+	return ok;
+}
+
+LATEBIND_API int latebind_detach(const char *ifname)
+{
+	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
+	unsigned int ifindex;
+	struct stat st;
+	int err;
+
+	err = resolve_dev(ifname, &ifindex);
+	if (!err)
+		err = ensure_bpffs();
+	if (!err)
+		err = pin_dir_of(ifindex, dir, sizeof(dir));
+	if (err)
+		return err;
+	if (stat(dir, &st))
+		return lb_err(-ENOENT, "latebind is not attached to %s", ifname);
+
+	snprintf(path, sizeof(path), "%s/link_ingress", dir);
+	if (stat(path, &st)) { /* cls_bpf mode: remove only filters running our programs */
+		if (tc_filter_is_ours(ifindex, BPF_TC_INGRESS, dir, "prog_ingress"))
+			tc_detach_ours(ifindex, BPF_TC_INGRESS);
+		if (tc_filter_is_ours(ifindex, BPF_TC_EGRESS, dir, "prog_egress"))
+			tc_detach_ours(ifindex, BPF_TC_EGRESS);
+	}
+	/* Unpinning the last reference to a tcx link detaches it. */
+	remove_pins(dir);
+	return 0;
+}
+
+static int pinned_prog_id(const char *dir, const char *name, uint32_t *id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	char path[LB_PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = lb_err(-errno, "cannot read %s: %s", path, strerror(errno));
+	*id = info.id;
+	close(fd);
+	return err;
+}
+
+LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_status *st)
+{
+	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
+	struct lb_config abi;
+	unsigned int ifindex;
+	uint32_t zero = 0;
+	struct stat sb;
+	int fd, err;
+
+	memset(st, 0, sizeof(*st));
+	err = resolve_dev(ifname, &ifindex);
+	if (!err)
+		err = ensure_bpffs();
+	if (!err)
+		err = pin_dir_of(ifindex, dir, sizeof(dir));
+	if (err)
+		return err;
+	if (stat(dir, &sb))
+		return lb_err(-ENOENT, "latebind is not attached to %s", ifname);
+
+	snprintf(path, sizeof(path), "%s/lb_config", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
+	err = bpf_map_lookup_elem(fd, &zero, &abi) ? -errno : 0;
+	close(fd);
+	if (err)
+		return lb_err(err, "cannot read %s: %s", path, strerror(-err));
+	st->cfg.dummy_base = abi.dummy_min;
+	st->cfg.dummy_count = abi.dummy_max - abi.dummy_min + 1;
+	st->cfg.geneve_port = abi.geneve_port;
+	st->cfg.vxlan_port = abi.vxlan_port;
+
+	err = pinned_prog_id(dir, "prog_egress", &st->egress_prog_id);
+	if (!err)
+		err = pinned_prog_id(dir, "prog_ingress", &st->ingress_prog_id);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/link_ingress", dir);
+	if (!stat(path, &sb))
+		st->mode = LATEBIND_ATTACH_TCX;
+	else if (tc_filter_is_ours(ifindex, BPF_TC_INGRESS, dir, "prog_ingress") &&
+		 tc_filter_is_ours(ifindex, BPF_TC_EGRESS, dir, "prog_egress"))
+		st->mode = LATEBIND_ATTACH_CLS_BPF;
+	return 0;
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include "internal.h"
+
+LATEBIND_API void latebind_dp_config_init(struct latebind_dp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->dummy_base = LB_DUMMY_MIN_DEFAULT;
+	cfg->dummy_count = LB_DUMMY_MAX_DEFAULT - LB_DUMMY_MIN_DEFAULT + 1;
+	cfg->geneve_port = LB_GENEVE_PORT_DEFAULT;
+	cfg->vxlan_port = LB_VXLAN_PORT_DEFAULT;
+}
+
+LATEBIND_API int latebind_dp_config_check(const struct latebind_dp_config *cfg)
+{
+	uint64_t last = (uint64_t)cfg->dummy_base + cfg->dummy_count - 1;
+
+	if (cfg->dummy_base > LB_VNI_MAX)
+		return lb_err(-EINVAL, "dummy range: first VNI %u is above the largest VNI %u",
+			      cfg->dummy_base, LB_VNI_MAX);
+	if (cfg->dummy_count == 0)
+		return lb_err(-EINVAL, "dummy range is empty: it must hold at least 1 VNI");
+	if (cfg->dummy_count > LB_DUMMY_RANGE_MAX)
+		return lb_err(-EINVAL, "dummy range of %u VNIs is too large: at most %u",
+			      cfg->dummy_count, LB_DUMMY_RANGE_MAX);
+	if (last > LB_VNI_MAX)
+		return lb_err(-EINVAL, "dummy range %u-%llu runs past the largest VNI %u",
+			      cfg->dummy_base, (unsigned long long)last, LB_VNI_MAX);
+	if (cfg->geneve_port == 0)
+		return lb_err(-EINVAL, "geneve port 0 is not a valid UDP port");
+	if (cfg->vxlan_port == 0)
+		return lb_err(-EINVAL, "vxlan port 0 is not a valid UDP port");
+	if (cfg->geneve_port == cfg->vxlan_port)
+		return lb_err(-EINVAL, "geneve and vxlan ports are both %u: they must differ",
+			      cfg->geneve_port);
+	return 0;
+}
+
+void lb_config_to_abi(const struct latebind_dp_config *cfg, struct lb_config *abi)
+{
+	memset(abi, 0, sizeof(*abi));
+	abi->version = LB_ABI_VERSION;
+	abi->dummy_min = cfg->dummy_base;
+	abi->dummy_max = cfg->dummy_base + cfg->dummy_count - 1;
+	abi->geneve_port = cfg->geneve_port;
+	abi->vxlan_port = cfg->vxlan_port;
+}

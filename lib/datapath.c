@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Loading and configuring the datapath; the BPF object is embedded. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "latebind.skel.h"
+#include "internal.h"
+
+/* Set around calls whose expected failures libbpf would print as warnings. */
+__thread bool lb_libbpf_quiet;
+
+static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = 0;
+	lb_log(level == LIBBPF_WARN && !lb_libbpf_quiet ? LATEBIND_LOG_WARN : LATEBIND_LOG_DEBUG, "%s", msg);
+	return 0;
+}
+
+LATEBIND_API int latebind_datapath_open(const struct latebind_dp_config *cfg,
+					struct latebind_datapath **out)
+{
+	struct latebind_datapath *dp;
+	struct lb_config abi;
+	uint32_t zero = 0;
+	int err;
+
+	*out = NULL;
+	err = latebind_dp_config_check(cfg);
+	if (err)
+		return err;
+
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return lb_err(-ENOMEM, "out of memory");
+	dp->cfg = *cfg;
+
+	libbpf_set_print(libbpf_to_log);
+	dp->skel = latebind_bpf__open();
+	if (!dp->skel) {
+		err = lb_err(-errno, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	/* One counter slot per dummy VNI, no more. */
+	err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_stats, cfg->dummy_count);
+	if (err) {
+		lb_err(err, "cannot size lb_tun_stats: %s", strerror(-err));
+		goto fail;
+	}
+	err = latebind_bpf__load(dp->skel);
+	if (err) {
+		lb_err(err, "the kernel refused the datapath programs: %s", strerror(-err));
+		goto fail;
+	}
+	lb_config_to_abi(cfg, &abi);
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero, &abi, BPF_ANY)) {
+		err = lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
+		goto fail;
+	}
+	*out = dp;
+	return 0;
+fail:
+	latebind_datapath_close(dp);
+	return err;
+}
+
+LATEBIND_API void latebind_datapath_close(struct latebind_datapath *dp)
+{
+	if (!dp)
+		return;
+	latebind_bpf__destroy(dp->skel);
+	free(dp);
+}
+
+static const struct bpf_program *prog_of(const struct latebind_datapath *dp,
+					 enum latebind_dir dir)
+{
+	return dir == LATEBIND_EGRESS ? dp->skel->progs.lb_egress : dp->skel->progs.lb_ingress;
+}
+
+LATEBIND_API int latebind_datapath_prog_id(const struct latebind_datapath *dp,
+					   enum latebind_dir dir, uint32_t *id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog_of(dp, dir)), &info, &len))
+		return lb_err(-errno, "cannot read program info: %s", strerror(errno));
+	*id = info.id;
+	return 0;
+}
+
+LATEBIND_API int latebind_datapath_test_run(struct latebind_datapath *dp, enum latebind_dir dir,
+					    const void *in, size_t len, void *out, size_t *out_len,
+					    int *verdict)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
+		    .data_size_out = len, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog_of(dp, dir)), &opts))
+		return lb_err(-errno, "test run failed: %s", strerror(errno));
+	*out_len = opts.data_size_out;
+	*verdict = (int)opts.retval;
+	return 0;
+}
+
+LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t dummy,
+					uint32_t vni, const struct lb_ingress_key *ingress)
+{
+	struct lb_egress_key ek = { .dummy_vni = dummy };
+	struct lb_egress_val ev = { .vni = vni };
+	struct lb_ingress_val iv = { .dummy_vni = dummy };
+	uint32_t last = dp->cfg.dummy_base + dp->cfg.dummy_count - 1;
+
+	if (vni > LB_VNI_MAX)
+		return lb_err(-ERANGE, "VNI %u is outside 0-%u", vni, LB_VNI_MAX);
+	if (vni >= dp->cfg.dummy_base && vni <= last)
+		return lb_err(-EINVAL, "VNI %u is inside the dummy range %u-%u", vni,
+			      dp->cfg.dummy_base, last);
+	if (dummy < dp->cfg.dummy_base || dummy > last)
+		return lb_err(-EINVAL, "dummy VNI %u is outside the dummy range %u-%u", dummy,
+			      dp->cfg.dummy_base, last);
+	/* Ingress first, then egress: traffic can come back before it goes out. */
+	if (ingress && bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_ingress_bind), ingress,
+					   &iv, BPF_ANY))
+		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_egress_bind), &ek, &ev, BPF_ANY))
+		return lb_err(-errno, "cannot write the egress binding: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs what latebind needs to build, test and demo, from Debian 12
+# packages only. Idempotent: does nothing when everything is present.
+set -eu
+
+PKGS="clang llvm gcc make pkg-config libbpf-dev bpftool libmnl-dev libcmocka-dev \
+iproute2 iputils-ping tcpdump ethtool iperf3 jq"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
