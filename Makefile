@@ -21,6 +21,8 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .DELETE_ON_ERROR:
+# Keep the BPF objects and skeletons: they are intermediates, but useful to inspect.
+.SECONDARY:
 .SUFFIXES:
 
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
@@ -131,7 +133,7 @@ $(BUILD)/bench/%.o: bench/%.c $(SKEL) $(PASS_SKEL)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/datapath -Itests/lib -c $< -o $@
 
-$(BENCH_DP): $(BUILD)/bench/bench_datapath.o $(BUILD)/tests/datapath/harness.o
+$(BENCH_DP): $(BUILD)/bench/bench_datapath.o $(BUILD)/tests/datapath/harness.o $(BUILD)/tests/datapath/pktbuild.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 

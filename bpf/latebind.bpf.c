@@ -44,6 +44,15 @@ static __always_inline struct lb_tun_stats *lb_stats(const struct lb_config *cfg
 	return bpf_map_lookup_elem(&lb_tun_stats, &idx);
 }
 
+/* The binding word of a dummy VNI, read once; 0 (unbound) without a slot. */
+static __always_inline __u32 lb_egress_binding(const struct lb_config *cfg, __u32 dummy)
+{
+	__u32 idx = dummy - cfg->dummy_min;
+	struct lb_egress_val *v = bpf_map_lookup_elem(&lb_egress_bind, &idx);
+
+	return v ? *(volatile __u32 *)&v->binding : 0;
+}
+
 /* Write @vni into the tunnel header, keeping the UDP checksum valid. */
 static __always_inline void lb_set_vni(struct lb_pkt *p, __u32 vni)
 {
@@ -77,10 +86,9 @@ SEC("tc")
 int lb_egress(struct __sk_buff *skb)
 {
 	const struct lb_config *cfg = lb_cfg();
-	struct lb_egress_key key;
-	struct lb_egress_val *b;
 	struct lb_tun_stats *st;
 	struct lb_pkt p;
+	__u32 bound, vni;
 
 	if (!cfg)
 		return LB_PASS;
@@ -88,15 +96,15 @@ int lb_egress(struct __sk_buff *skb)
 	if (lb_parse(skb, cfg, &p) || !lb_is_dummy(cfg, p.vni))
 		return LB_PASS;
 
-	key.dummy_vni = p.vni;
-	b = bpf_map_lookup_elem(&lb_egress_bind, &key);
-	if (!b)
+	bound = lb_egress_binding(cfg, p.vni);
+	if (!(bound & LB_EGRESS_BOUND))
 		return lb_drop(LB_DROP_UNBOUND); /* fail closed: never leak a dummy VNI */
-	if (b->vni > LB_VNI_MAX || lb_is_dummy(cfg, b->vni))
+	vni = bound & ~LB_EGRESS_BOUND;
+	if (vni > LB_VNI_MAX || lb_is_dummy(cfg, vni))
 		return lb_drop(LB_DROP_BAD_BINDING);
 
-	lb_set_vni(&p, b->vni);
-	st = lb_stats(cfg, key.dummy_vni);
+	lb_set_vni(&p, vni);
+	st = lb_stats(cfg, p.vni);
 	if (st) {
 		st->tx_packets++;
 		st->tx_bytes += skb->len;

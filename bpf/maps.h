@@ -14,16 +14,18 @@ struct {
 	__type(value, struct lb_config);
 } lb_config SEC(".maps");
 
-/* No prealloc: a replaced element is freed after RCU, so a reader never sees
- * it reused for another key mid-lookup. */
+/* An array: the lookup is inlined, and mmap gives user space atomic stores.
+ * Sized to the configured dummy range by the loader. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_BINDINGS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct lb_egress_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_DUMMY_RANGE_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
 	__type(value, struct lb_egress_val);
 } lb_egress_bind SEC(".maps");
 
+/* No prealloc: a replaced element is freed after RCU, so a reader never sees
+ * it reused for another key mid-lookup. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LB_BINDINGS_MAX);

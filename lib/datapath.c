@@ -50,10 +50,12 @@ LATEBIND_API int latebind_datapath_open(const struct latebind_dp_config *cfg,
 		err = lb_err(-errno, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	/* One counter slot per dummy VNI, no more. */
-	err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_stats, cfg->dummy_count);
+	/* One binding and one counter slot per dummy VNI, no more. */
+	err = bpf_map__set_max_entries(dp->skel->maps.lb_egress_bind, cfg->dummy_count);
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_stats, cfg->dummy_count);
 	if (err) {
-		lb_err(err, "cannot size lb_tun_stats: %s", strerror(-err));
+		lb_err(err, "cannot size the per-tunnel maps: %s", strerror(-err));
 		goto fail;
 	}
 	err = latebind_bpf__load(dp->skel);
@@ -116,9 +118,9 @@ LATEBIND_API int latebind_datapath_test_run(struct latebind_datapath *dp, enum l
 LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t dummy,
 					uint32_t vni, const struct lb_ingress_key *ingress)
 {
-	struct lb_egress_key ek = { .dummy_vni = dummy };
-	struct lb_egress_val ev = { .vni = vni };
+	struct lb_egress_val ev = { .binding = LB_EGRESS_BOUND | vni };
 	struct lb_ingress_val iv = { .dummy_vni = dummy };
+	uint32_t slot = dummy - dp->cfg.dummy_base;
 	uint32_t last = dp->cfg.dummy_base + dp->cfg.dummy_count - 1;
 
 	if (vni > LB_VNI_MAX)
@@ -133,7 +135,7 @@ LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t d
 	if (ingress && bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_ingress_bind), ingress,
 					   &iv, BPF_ANY))
 		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
-	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_egress_bind), &ek, &ev, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_egress_bind), &slot, &ev, BPF_ANY))
 		return lb_err(-errno, "cannot write the egress binding: %s", strerror(errno));
 	return 0;
 }

@@ -19,7 +19,7 @@
 /* The default dummy range: the top 65536 VNIs of the 24-bit space. */
 #define LB_DUMMY_MIN_DEFAULT 16711680U /* 0xff0000 */
 #define LB_DUMMY_MAX_DEFAULT 16777215U /* 0xffffff */
-/* A dummy range holds at most this many VNIs (the size of lb_tun_stats). */
+/* A dummy range holds at most this many VNIs (lb_egress_bind, lb_tun_stats). */
 #define LB_DUMMY_RANGE_MAX 65536U
 
 #define LB_GENEVE_PORT_DEFAULT 6081
@@ -49,16 +49,15 @@ struct lb_config {
 };
 
 /*
- * lb_egress_bind: BPF_MAP_TYPE_HASH, dummy VNI -> binding. No entry means
- * unbound: lb_egress drops the packet (LB_DROP_UNBOUND).
+ * lb_egress_bind: BPF_MAP_TYPE_ARRAY with BPF_F_MMAPABLE, one slot per dummy
+ * VNI, index dummy VNI - dummy_min. The binding is one 32-bit word so that a
+ * single aligned store (through mmap) changes it atomically: a packet sees
+ * the old binding or the new one, never a mix.
  */
-struct lb_egress_key {
-	__u32 dummy_vni;
-};
+#define LB_EGRESS_BOUND (1U << 31)
 
 struct lb_egress_val {
-	__u32 vni; /* real VNI written to the wire */
-	__u32 reserved; /* zero */
+	__u32 binding; /* LB_EGRESS_BOUND | real VNI, or 0: unbound, drop */
 };
 
 /* lb_ingress_key.family */
