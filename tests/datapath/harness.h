@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Runs the real lb_egress / lb_ingress programs through BPF_PROG_TEST_RUN
+ * with map contents set by the test. All maps are this process's own: the
+ * harness never touches pinned or attached objects.
+ */
+#ifndef LB_TEST_HARNESS_H
+#define LB_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <latebind/abi.h>
+
+enum dp_dir { DP_EGRESS, DP_INGRESS };
+
+/* Verdicts as the programs return them. */
+#define DP_PASS (-1) /* TC_ACT_UNSPEC */
+#define DP_DROP 2    /* TC_ACT_SHOT */
+
+#define DP_MAX_PKT 2048
+
+struct dp_harness;
+
+/* Loads the programs. Config starts as the defaults (see dp_default_config). */
+struct dp_harness *dp_open(void);
+void dp_close(struct dp_harness *h);
+void dp_default_config(struct lb_config *cfg);
+
+int dp_set_config(struct dp_harness *h, const struct lb_config *cfg);
+/*
+ * Egress slots are relative to the dummy_min of the config last set; a dummy
+ * outside that range has no slot (-ERANGE). @vni goes into the binding word
+ * as is, so values past 24 bits make a bad binding.
+ */
+int dp_bind_egress(struct dp_harness *h, uint32_t dummy, uint32_t vni);
+int dp_unbind_egress(struct dp_harness *h, uint32_t dummy);
+int dp_bind_ingress(struct dp_harness *h, const struct lb_ingress_key *key, uint32_t dummy);
+int dp_unbind_ingress(struct dp_harness *h, const struct lb_ingress_key *key);
+/* Deletes every binding and zeroes every counter. */
+int dp_reset(struct dp_harness *h);
+
+/* One run; returns 0 or -errno from the syscall, output in @out/@out_len. */
+int dp_run(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len, void *out,
+	   size_t *out_len, int *verdict);
+/* Same packet @repeat times in the kernel; mean ns per run in @ns. */
+int dp_run_repeat(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len,
+		  uint32_t repeat, uint32_t *ns);
+
+/* The loaded program's fd, for benchmarks that chain into it. */
+int dp_prog_fd(struct dp_harness *h, enum dp_dir dir);
+
+/* Counters summed over all possible CPUs. */
+int dp_tun_stats(struct dp_harness *h, uint32_t idx, struct lb_tun_stats *sum);
+int dp_drop_stats(struct dp_harness *h, uint32_t reason, uint64_t *sum);
+
+/* Helpers to build an ingress key. @addr is 4 or 16 bytes; @mac may be NULL. */
+void dp_ingress_key(struct lb_ingress_key *key, uint32_t vni, int family, const void *addr,
+		    const uint8_t *mac);
+
+#endif

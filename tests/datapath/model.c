@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Reference model of the datapath. Each step below cites the rule of
+ * docs/datapath.md it implements; the BPF sources were not consulted.
+ */
+#include <string.h>
+#include "model.h"
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static int is_dummy(const struct lb_config *c, uint32_t x)
+{
+	/* Rule 7: dummy_min <= x <= dummy_max; min > max is the empty range. */
+	return c->dummy_min <= x && x <= c->dummy_max;
+}
+
+static void clear_counters(struct model *m)
+{
+	for (unsigned int i = 0; i < m->n_touched; i++) {
+		memset(&m->tun[m->touched[i]], 0, sizeof(m->tun[0]));
+		m->is_touched[m->touched[i]] = 0;
+	}
+	m->n_touched = 0;
+	memset(m->drops, 0, sizeof(m->drops));
+}
+
+void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	dp_default_config(&m->cfg);
+}
+
+void model_reset(struct model *m)
+{
+	m->n_eg = 0;
+	m->n_in = 0;
+	clear_counters(m);
+}
+
+void model_set_config(struct model *m, const struct lb_config *cfg)
+{
+	m->cfg = *cfg;
+}
+
+static struct model_egress *find_egress(struct model *m, uint32_t dummy)
+{
+	for (unsigned int i = 0; i < m->n_eg; i++)
+		if (m->eg[i].dummy == dummy)
+			return &m->eg[i];
+	return NULL;
+}
+
+static struct model_ingress *find_ingress(struct model *m, const struct lb_ingress_key *key)
+{
+	for (unsigned int i = 0; i < m->n_in; i++)
+		if (!memcmp(&m->in[i].key, key, sizeof(*key)))
+			return &m->in[i];
+	return NULL;
+}
+
+int model_bind_egress(struct model *m, uint32_t dummy, uint32_t vni)
+{
+	struct model_egress *e = find_egress(m, dummy);
+
+	if (!e) {
+		if (m->n_eg == MODEL_MAX_EGRESS)
+			return -1;
+		e = &m->eg[m->n_eg++];
+		e->dummy = dummy;
+	}
+	e->vni = vni;
+	return 0;
+}
+
+int model_unbind_egress(struct model *m, uint32_t dummy)
+{
+	struct model_egress *e = find_egress(m, dummy);
+
+	if (!e)
+		return -1;
+	*e = m->eg[--m->n_eg];
+	return 0;
+}
+
+int model_bind_ingress(struct model *m, const struct lb_ingress_key *key, uint32_t dummy)
+{
+	struct model_ingress *e = find_ingress(m, key);
+
+	if (!e) {
+		if (m->n_in == MODEL_MAX_INGRESS)
+			return -1;
+		e = &m->in[m->n_in++];
+		e->key = *key;
+	}
+	e->dummy = dummy;
+	return 0;
+}
+
+int model_unbind_ingress(struct model *m, const struct lb_ingress_key *key)
+{
+	struct model_ingress *e = find_ingress(m, key);
+
+	if (!e)
+		return -1;
+	*e = m->in[--m->n_in];
+	return 0;
+}
+
+/*
+ * One's-complement addition of 16-bit words: add in a wide accumulator, then
+ * fold every carry out of bit 15 back into bit 0 until none is left.
+ */
+uint16_t model_sport_adjust(uint16_t sport, uint16_t o1, uint16_t o2, uint16_t n1, uint16_t n2)
+{
+	uint32_t acc = 0;
+	const uint16_t w[5] = { sport, o1, o2, (uint16_t)~n1, (uint16_t)~n2 };
+
+	for (int i = 0; i < 5; i++) {
+		acc += w[i];
+		if (acc > 0xffff)
+			acc = (acc & 0xffff) + 1; /* end-around carry */
+	}
+	/* 0x0000 and 0xffff are the same one's-complement value; 0 is reserved. */
+	return acc == 0 ? 0xffff : (uint16_t)acc;
+}
+
+/* Where the parse of rules 2..7 ended up, for a frame that is a tunnel packet. */
+struct tunnel {
+	size_t udp;          /* offset of the outer UDP header */
+	int family;          /* LB_AF_INET or LB_AF_INET6 */
+	const uint8_t *saddr; /* 4 or 16 bytes */
+	int eth_payload;     /* the tunnel payload is Ethernet */
+	size_t inner;        /* offset of the inner Ethernet header */
+	uint32_t vni;
+};
+
+/* Rules 1..7. Returns 1 for a tunnel packet the programs act on, 0 for pass. */
+static int parse(const struct lb_config *c, const uint8_t *p, size_t len, struct tunnel *t)
+{
+	size_t l3 = 14;
+	uint16_t proto, dport;
+
+	/* Rule 1. */
+	if (c->version != LB_ABI_VERSION)
+		return 0;
+	/* Rule 2: one VLAN tag at most. */
+	if (len < 14)
+		return 0;
+	proto = rd16(p + 12);
+	if (proto == 0x8100) {
+		if (len < 18)
+			return 0;
+		proto = rd16(p + 16);
+		l3 = 18;
+	}
+	if (proto == 0x0800) {
+		/* Rule 3. */
+		const uint8_t *ip = p + l3;
+
+		if (len < l3 + 20)
+			return 0;
+		if ((ip[0] >> 4) != 4 || (ip[0] & 0x0f) < 5)
+			return 0;
+		if (rd16(ip + 6) & 0x1fff) /* not the first fragment */
+			return 0;
+		if (ip[9] != 17)
+			return 0;
+		t->family = LB_AF_INET;
+		t->saddr = ip + 12;
+		t->udp = l3 + (size_t)(ip[0] & 0x0f) * 4;
+	} else if (proto == 0x86dd) {
+		/* Rule 4: no extension header is walked. */
+		const uint8_t *ip = p + l3;
+
+		if (len < l3 + 40)
+			return 0;
+		if ((ip[0] >> 4) != 6 || ip[6] != 17)
+			return 0;
+		t->family = LB_AF_INET6;
+		t->saddr = ip + 8;
+		t->udp = l3 + 40;
+	} else {
+		/* Rule 5 (also a second VLAN tag). */
+		return 0;
+	}
+	/* Rule 6: UDP header plus the 8-byte tunnel header. */
+	if (len < t->udp + 16)
+		return 0;
+	dport = rd16(p + t->udp + 2);
+	const uint8_t *tun = p + t->udp + 8;
+
+	if (c->geneve_port != 0 && dport == c->geneve_port) {
+		if (tun[0] >> 6)
+			return 0;
+		t->eth_payload = rd16(tun + 2) == 0x6558;
+		t->inner = t->udp + 16 + (size_t)(tun[0] & 0x3f) * 4;
+	} else if (c->vxlan_port != 0 && dport == c->vxlan_port) {
+		if (!(tun[0] & 0x08))
+			return 0;
+		t->eth_payload = 1;
+		t->inner = t->udp + 16;
+	} else {
+		return 0;
+	}
+	/* Rule 7. */
+	t->vni = (uint32_t)tun[4] << 16 | (uint32_t)tun[5] << 8 | tun[6];
+	return 1;
+}
+
+/* "Rewrite and checksums": VNI bytes, and the source port when csum != 0. */
+static void rewrite(uint8_t *p, size_t udp, uint32_t vni)
+{
+	uint8_t *u = p + udp;
+	uint16_t o1 = rd16(u + 12), o2 = rd16(u + 14);
+
+	u[12] = (vni >> 16) & 0xff;
+	u[13] = (vni >> 8) & 0xff;
+	u[14] = vni & 0xff;
+	if (rd16(u + 6) != 0)
+		wr16(u, model_sport_adjust(rd16(u), o1, o2, rd16(u + 12), rd16(u + 14)));
+}
+
+static struct lb_tun_stats *stats_at(struct model *m, uint32_t dummy)
+{
+	uint32_t idx = dummy - m->cfg.dummy_min;
+
+	/* Skipped if the index is past the map's size. */
+	if (idx >= LB_DUMMY_RANGE_MAX)
+		return NULL;
+	if (!m->is_touched[idx]) {
+		m->is_touched[idx] = 1;
+		m->touched[m->n_touched++] = idx;
+	}
+	return &m->tun[idx];
+}
+
+static int drop(struct model *m, enum lb_drop_reason why)
+{
+	m->drops[why]++;
+	return DP_DROP;
+}
+
+static int egress(struct model *m, uint8_t *p, size_t len, const struct tunnel *t)
+{
+	const struct lb_config *c = &m->cfg;
+	struct model_egress *b;
+	struct lb_tun_stats *s;
+
+	if (!is_dummy(c, t->vni))
+		return DP_PASS;
+	b = find_egress(m, t->vni);
+	if (!b)
+		return drop(m, LB_DROP_UNBOUND);
+	if (b->vni > LB_VNI_MAX || is_dummy(c, b->vni))
+		return drop(m, LB_DROP_BAD_BINDING);
+	rewrite(p, t->udp, b->vni);
+	s = stats_at(m, t->vni);
+	if (s) {
+		s->tx_packets++;
+		s->tx_bytes += len;
+	}
+	return DP_PASS;
+}
+
+static int ingress(struct model *m, uint8_t *p, size_t len, const struct tunnel *t)
+{
+	const struct lb_config *c = &m->cfg;
+	struct model_ingress *b = NULL;
+	struct lb_ingress_key key;
+	struct lb_tun_stats *s;
+
+	if (is_dummy(c, t->vni))
+		return drop(m, LB_DROP_SPOOF);
+	memset(&key, 0, sizeof(key));
+	key.vni = t->vni;
+	key.family = t->family;
+	memcpy(key.remote, t->saddr, t->family == LB_AF_INET ? 4 : 16);
+	if ((c->flags & LB_CFG_F_INNER_MAC) && t->eth_payload && t->inner + 6 <= len) {
+		memcpy(key.inner_mac, p + t->inner, 6);
+		b = find_ingress(m, &key);
+		memset(key.inner_mac, 0, sizeof(key.inner_mac));
+	}
+	if (!b)
+		b = find_ingress(m, &key);
+	if (!b)
+		return DP_PASS;
+	if (!is_dummy(c, b->dummy))
+		return drop(m, LB_DROP_BAD_BINDING);
+	rewrite(p, t->udp, b->dummy);
+	s = stats_at(m, b->dummy);
+	if (s) {
+		s->rx_packets++;
+		s->rx_bytes += len;
+	}
+	return DP_PASS;
+}
+
+int model_run(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out)
+{
+	struct tunnel t;
+	int verdict;
+
+	memcpy(out, in, len);
+	if (!parse(&m->cfg, in, len, &t))
+		return DP_PASS;
+	verdict = dir == DP_EGRESS ? egress(m, out, len, &t) : ingress(m, out, len, &t);
+	if (verdict == DP_DROP) /* a dropped packet is never modified */
+		memcpy(out, in, len);
+	return verdict;
+}

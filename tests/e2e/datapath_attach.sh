@@ -1,0 +1,106 @@
+#!/bin/bash
+# Attaching and detaching the datapath, and refusing bad configurations.
+#
+#   netns A:  ul0 <--veth--> ul1
+#             lb_egress/lb_ingress on ul0 (tcx, then cls_bpf)
+#
+# Checks what the kernel holds (bpftool, tc, bpffs), not what the CLI says.
+SUITE=datapath_attach
+. "$(dirname "$0")/lib.sh"
+
+new_netns A attach || exit 1
+ip -n "$A" link add ul0 type veth peer name ul1
+ip -n "$A" link set ul0 up
+ip -n "$A" link set ul1 up
+
+# Other processes (tests run in parallel by a developer) may load programs of
+# the same name, so we follow our own programs by id.
+prog_name() { bpftool prog show id "$1" -j 2>/dev/null | jq -r '.name // empty'; }
+# Kernel links (tcx is link type 11; bpftool 7.1 has no name for it) running prog $1.
+links_of_prog() { bpftool link show -j | jq "[.[] | select(.prog_id == $1)] | length"; }
+# A released program is freed after an RCU grace period: wait for it.
+prog_gone() {
+	for _ in $(seq 50); do [ -z "$(prog_name "$1")" ] && return 0; sleep 0.1; done
+	return 1
+}
+nothing_attached() {
+	[ -z "$(pin_dir "$A" ul0)" ] &&
+		[ -z "$(in_ns "$A" tc filter show dev ul0 ingress 2>/dev/null)" ] &&
+		[ -z "$(in_ns "$A" tc filter show dev ul0 egress 2>/dev/null)" ] &&
+		[ "$(bpftool link show -j | jq length)" = "$BASE_LINKS" ]
+}
+BASE_LINKS=$(bpftool link show -j | jq length)
+
+# --- bad configurations: clear error, non-zero exit, nothing attached ------
+bad() { # bad EXPECTED_MESSAGE_REGEX ARGS...
+	local want=$1 out rc
+	shift
+	out=$("$CLI" -n "$A" datapath attach dev ul0 "$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -Eq "$want" <<<"$out" && nothing_attached; then
+		ok "refused: $* ($out)"
+	else
+		fail "bad config '$*': rc=$rc out='$out'"
+	fi
+}
+bad 'empty'                      dummy-count 0
+bad 'inverted'                   dummy-range 2000-1000
+bad 'too large: at most 65536'   dummy-count 65537
+bad 'too large'                  dummy-range 0-16777215
+bad 'runs past the largest VNI'  dummy-base 16777000 dummy-count 1000
+bad 'a VNI is a number in 0-16777215' dummy-base 16777216
+bad 'geneve port 0'              geneve-port 0
+bad 'vxlan port 0'               vxlan-port 0
+bad 'must differ'                geneve-port 4789
+bad 'invalid vxlan-port'         vxlan-port 65536
+bad 'invalid dummy-base'         dummy-base abc
+out=$("$CLI" -n "$A" datapath attach dev nosuch 2>&1)
+check "unknown device refused by name ($out)" grep -q 'no device "nosuch"' <<<"$out"
+out=$("$CLI" -n "$A" -j datapath attach dev ul0 geneve-port 0)
+check "JSON error under -j: $out" jq -e '.error | test("geneve port 0")' <<<"$out" >/dev/null
+
+# --- attach: both programs by name, pinned, attached ----------------------
+attach_and_check() { # MODE
+	local mode=$1 dir show
+	check "attach mode $mode" bash -c "'$CLI' -n '$A' datapath attach dev ul0 mode '$mode' dummy-range 100000-100999 >/dev/null"
+	dir=$(pin_dir "$A" ul0)
+	check "pins under /sys/fs/bpf/latebind ($dir)" test -d "$dir"
+	show=$("$CLI" -n "$A" -j datapath show dev ul0)
+	EG_ID=$(jq .egress_prog_id <<<"$show")
+	IN_ID=$(jq .ingress_prog_id <<<"$show")
+	check "kernel names program $EG_ID lb_egress" test "$(prog_name "$EG_ID")" = lb_egress
+	check "kernel names program $IN_ID lb_ingress" test "$(prog_name "$IN_ID")" = lb_ingress
+	check "show reports mode $mode" \
+		jq -e ".mode == \"$mode\" and .dummy_min == 100000 and .dummy_max == 100999" <<<"$show" >/dev/null
+	# The config map, read with bpftool alone: version 1, min, max, ports.
+	check "lb_config readable with bpftool" \
+		bash -c "bpftool -j map lookup pinned '$dir/lb_config' key 0 0 0 0 |
+			jq -e '(.formatted.value // .value) | (.version == 1 and .dummy_min == 100000 and .dummy_max == 100999)' >/dev/null"
+	out=$("$CLI" -n "$A" datapath attach dev ul0 2>&1)
+	check "second attach refused: $out" grep -q 'already attached' <<<"$out"
+	check "...and left the first one as it was" test "$(pin_dir "$A" ul0)" = "$dir"
+}
+
+attach_and_check tcx
+check "tcx: a link runs lb_egress" test "$(links_of_prog "$EG_ID")" -eq 1
+check "tcx: a link runs lb_ingress" test "$(links_of_prog "$IN_ID")" -eq 1
+check "tcx: no cls_bpf filter" test -z "$(in_ns "$A" tc filter show dev ul0 ingress)"
+check "detach" bash -c "'$CLI' -n '$A' datapath detach dev ul0 >/dev/null"
+check "tcx: links gone" test "$(links_of_prog "$EG_ID")$(links_of_prog "$IN_ID")" = 00
+check "tcx: programs unloaded" bash -c "$(declare -f prog_name prog_gone); prog_gone $EG_ID && prog_gone $IN_ID"
+check "tcx: nothing left" nothing_attached
+
+# cls_bpf next to someone else's filter, which must survive our detach.
+in_ns "$A" tc qdisc add dev ul0 clsact
+in_ns "$A" tc filter add dev ul0 ingress prio 5 protocol all u32 match u32 0 0 classid 1:1
+attach_and_check cls_bpf
+check "cls_bpf: our ingress filter" bash -c "nsenter --net=/run/netns/$A tc filter show dev ul0 ingress | grep -q 'lb_ingress.*direct-action'"
+check "cls_bpf: our egress filter" bash -c "nsenter --net=/run/netns/$A tc filter show dev ul0 egress | grep -q 'lb_egress.*direct-action'"
+check "detach" bash -c "'$CLI' -n '$A' datapath detach dev ul0 >/dev/null"
+check "cls_bpf: programs unloaded" bash -c "$(declare -f prog_name prog_gone); prog_gone $EG_ID && prog_gone $IN_ID"
+check "cls_bpf: the other filter stays" bash -c "nsenter --net=/run/netns/$A tc filter show dev ul0 ingress | grep -q u32"
+check "cls_bpf: the clsact qdisc stays" bash -c "nsenter --net=/run/netns/$A tc qdisc show dev ul0 | grep -q clsact"
+check "cls_bpf: no bpf filter left" bash -c "! nsenter --net=/run/netns/$A tc filter show dev ul0 egress | grep -q bpf"
+check "detach twice is refused" bash -c "! '$CLI' -n '$A' datapath detach dev ul0 2>/dev/null"
+
+summary

@@ -1,0 +1,141 @@
+#!/bin/bash
+# The datapath on the wire, driven by bpftool alone (docs/maps.md), against a
+# stock VXLAN peer that knows nothing of latebind.
+#
+#   netns H (latebind side)                     netns P (stock peer)
+#   vx0  vxlan id DUMMY  10.99.0.1/24           vxp  vxlan id 100  10.99.0.2/24
+#    |                                            |
+#   ul0 10.9.0.1/24  ==== veth ================  ul1 10.9.0.2/24
+#   lb_egress/lb_ingress (tcx)                    tcpdump here: the wire
+#
+# Runs with the UDP checksum off and on, with tx checksum offload off on both
+# veths: with offload on, veth trusts CHECKSUM_PARTIAL and hides bad sums.
+SUITE=datapath_vxlan
+. "$(dirname "$0")/lib.sh"
+
+DUMMY=16711680
+REAL=100
+TCPDUMP=$(command -v tcpdump)
+CAP=$(mktemp -d)
+trap 'cleanup_netns; rm -rf "$CAP"' EXIT
+
+le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# Per-CPU counter sum, read with bpftool.
+drops() { bpftool -j map lookup pinned "$DIR/lb_drop_stats" key hex $(le32 "$1") | jq '[.formatted.values[].value] | add'; }
+snmp() { in_ns "$1" awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col[f] }' /proc/net/snmp; }
+# VNIs seen on the wire in capture $1 (optional pcap filter $2), one per packet.
+wire_vnis() { "$TCPDUMP" -Z root -nn -r "$1" "udp port 4789 ${2:+and $2}" 2>/dev/null | grep -oE 'vni [0-9]+' | awk '{print $2}'; }
+
+# A one-shot iperf3 server in P that gives up after 60 s, detached from our fds.
+start_iperf_server() {
+	in_ns "$P" timeout 60 iperf3 -s -1 -B 10.99.0.2 >/dev/null 2>&1 3>&- &
+	sleep 0.5
+}
+
+# A capture of the wire on P's side, in pcap file $1.
+start_capture() {
+	nsenter --net="/run/netns/$P" "$TCPDUMP" -Z root -i ul1 -nn -s 128 --immediate-mode -U \
+		-w "$1" udp port 4789 >/dev/null 2>&1 3>&- &
+	TCPDUMP_PID=$!
+	sleep 1
+}
+
+stop_capture() {
+	sleep 0.5
+	kill "$TCPDUMP_PID"
+	wait "$TCPDUMP_PID" 2>/dev/null
+}
+
+setup() { # UDPCSUM: udpcsum | noudpcsum
+	new_netns H h || return 1
+	new_netns P p || return 1
+	ip link add ul0 netns "$H" type veth peer name ul1 netns "$P"
+	ip -n "$H" addr add 10.9.0.1/24 dev ul0
+	ip -n "$P" addr add 10.9.0.2/24 dev ul1
+	ip -n "$H" link set ul0 up
+	ip -n "$P" link set ul1 up
+	in_ns "$H" ethtool -K ul0 tx off >/dev/null
+	in_ns "$P" ethtool -K ul1 tx off >/dev/null
+	ip -n "$H" link add vx0 type vxlan id $DUMMY remote 10.9.0.2 local 10.9.0.1 dstport 4789 dev ul0 "$1"
+	ip -n "$P" link add vxp type vxlan id $REAL remote 10.9.0.1 local 10.9.0.2 dstport 4789 dev ul1 "$1"
+	# Attach before the pool tunnel comes up: its first packets (IPv6 ND) are
+	# already subject to fail-closed.
+	"$CLI" -n "$H" datapath attach dev ul0 >/dev/null || return 1
+	DIR=$(pin_dir "$H" ul0)
+	ip -n "$H" addr add 10.99.0.1/24 dev vx0
+	ip -n "$P" addr add 10.99.0.2/24 dev vxp
+	ip -n "$H" link set vx0 up
+	ip -n "$P" link set vxp up
+}
+
+teardown() {
+	"$CLI" -n "$H" datapath detach dev ul0 >/dev/null
+	ip netns del "$H"
+	ip netns del "$P"
+	NAMESPACES=()
+}
+
+
+scenario() { # UDPCSUM
+	local mode=$1 before after n
+	setup "$mode" || { fail "$mode: setup"; return; }
+
+	# 1. Unbound: nothing reaches the wire, the drop counter rises.
+	start_capture "$CAP/$mode-unbound.pcap"
+	before=$(drops 0)
+	in_ns "$H" ping -c 3 -i 0.2 -W 1 10.99.0.2 >/dev/null 2>&1
+	after=$(drops 0)
+	stop_capture
+	# The peer's own packets (its ND, on VNI 100) are on the wire too: count ours.
+	n=$(wire_vnis "$CAP/$mode-unbound.pcap" "src host 10.9.0.1" | wc -l)
+	check "$mode: unbound tunnel puts 0 packets on the wire (saw $n)" test "$n" -eq 0
+	check "$mode: unbound drop counter rose ($before -> $after)" test "$after" -gt "$before"
+
+	# 2. Bind with bpftool: ingress entry first, then egress.
+	bpftool map update pinned "$DIR/lb_ingress_bind" \
+		key hex $(le32 $REAL) 0a 09 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 04 00 \
+		value hex $(le32 $DUMMY) 00 00 00 00
+	# Egress slot: index DUMMY - dummy_min (0), word LB_EGRESS_BOUND | REAL.
+	bpftool map update pinned "$DIR/lb_egress_bind" key hex $(le32 0) value hex $(le32 $((0x80000000 | REAL)))
+
+	start_capture "$CAP/$mode-bound.pcap"
+	# Checksum errors on both ends: P sees egress rewrites, H ingress ones.
+	local ns errs0=()
+	for ns in "$P" "$H"; do errs0+=("$(snmp "$ns" Udp InCsumErrors)" "$(snmp "$ns" Tcp InCsumErrors)"); done
+	ip -n "$H" neigh flush dev vx0
+	check "$mode: ping over the bound tunnel" in_ns "$H" ping -q -c 5 -i 0.2 -w 10 10.99.0.2 >/dev/null
+	# Bulk TCP both ways through the rewritten tunnel.
+	start_iperf_server
+	check "$mode: 64 MB of TCP through the tunnel" in_ns "$H" iperf3 -c 10.99.0.2 -n 64M >/dev/null
+	start_iperf_server
+	check "$mode: 64 MB of TCP back (ingress rewrite)" in_ns "$H" iperf3 -c 10.99.0.2 -n 64M -R >/dev/null
+	stop_capture
+	check "$mode: peer UDP InCsumErrors stayed ${errs0[0]}" test "$(snmp "$P" Udp InCsumErrors)" -eq "${errs0[0]}"
+	check "$mode: peer TCP InCsumErrors stayed ${errs0[1]}" test "$(snmp "$P" Tcp InCsumErrors)" -eq "${errs0[1]}"
+	check "$mode: pool side UDP InCsumErrors stayed ${errs0[2]}" test "$(snmp "$H" Udp InCsumErrors)" -eq "${errs0[2]}"
+	check "$mode: pool side TCP InCsumErrors stayed ${errs0[3]}" test "$(snmp "$H" Tcp InCsumErrors)" -eq "${errs0[3]}"
+	wire_vnis "$CAP/$mode-bound.pcap" | sort | uniq -c >"$CAP/vnis"
+	check "$mode: the wire carries VNI $REAL ($(tr -s ' \n' ' ' <"$CAP/vnis"))" grep -qE "^ +[0-9]+ $REAL$" "$CAP/vnis"
+	check "$mode: the wire carries no other VNI" test "$(wc -l <"$CAP/vnis")" -eq 1
+
+	# 3. Anti-spoof: the peer sends to the dummy VNI directly.
+	ip -n "$P" link add vxs type vxlan id $DUMMY remote 10.9.0.1 local 10.9.0.2 dstport 4789 dev ul1 "$mode"
+	ip -n "$P" addr add 10.98.0.2/24 dev vxs
+	ip -n "$P" link set vxs up
+	before=$(drops 1)
+	# Watch the pool tunnel itself for anything from the spoofing side.
+	nsenter --net="/run/netns/$H" "$TCPDUMP" -Z root -i vx0 -nn --immediate-mode -U \
+		-w "$CAP/$mode-spoof.pcap" "arp or net 10.98.0.0/24" >/dev/null 2>&1 3>&- &
+	TCPDUMP_PID=$!
+	sleep 1
+	in_ns "$P" ping -c 3 -i 0.2 -W 1 10.98.0.1 >/dev/null 2>&1
+	stop_capture
+	n=$("$TCPDUMP" -Z root -nn -r "$CAP/$mode-spoof.pcap" "arp host 10.98.0.1 or net 10.98.0.0/24" 2>/dev/null | wc -l)
+	check "$mode: spoofed dummy VNI counted as a drop ($before -> $(drops 1))" test "$(drops 1)" -gt "$before"
+	check "$mode: the pool tunnel received none of it (saw $n)" test "$n" -eq 0
+	teardown
+}
+
+scenario noudpcsum
+scenario udpcsum
+summary

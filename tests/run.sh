@@ -1,0 +1,58 @@
+#!/bin/bash
+# Runs every test suite and adds up their closing lines
+# ("SUITE: N passed, N failed[, N skipped]"; cmocka's own for the unit tests).
+# The last line is the total. Exit status is non-zero if anything failed.
+set -u
+BUILD=${BUILD:-build}
+export CLI=${CLI:-$BUILD/latebind}
+FUZZ_CHECK_CASES=${FUZZ_CHECK_CASES:-50000}
+
+total_pass=0 total_fail=0 total_skip=0 broken=""
+
+# run NAME CMD...: run a suite, echo its output, add its counts.
+run() {
+	local name=$1 out rc line p f s
+	shift
+	echo "=== $name"
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out"
+	if line=$(grep -oE '\[  PASSED  \] [0-9]+ test' <<<"$out" | tail -1) && [ -n "$line" ]; then
+		p=$(grep -oE '[0-9]+' <<<"$line" | head -1)
+		f=$(grep -oE '\[  FAILED  \] [0-9]+ test' <<<"$out" | grep -oE '[0-9]+' | head -1)
+		s=$(grep -oE '\[  SKIPPED \] [0-9]+ test' <<<"$out" | grep -oE '[0-9]+' | head -1)
+	elif line=$(grep -E '^[A-Za-z_0-9-]+: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1) && [ -n "$line" ]; then
+		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+		s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	else
+		p=0 f=1 s=0
+		echo "$name: no closing line (exit $rc): counted as a failure"
+	fi
+	f=${f:-0} s=${s:-0}
+	# A suite that exits non-zero has failed, whatever it printed.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "$name: exit status $rc with no failure counted: counted as a failure"
+	fi
+	[ "$f" -ne 0 ] && broken="$broken $name"
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tests need root (BPF, network namespaces)" >&2
+	exit 1
+fi
+
+run unit "$BUILD/tests/unit_tests"
+run dp_cases "$BUILD/tests/dp_cases"
+run dp_fuzz "$BUILD/tests/dp_fuzz" "$FUZZ_CHECK_CASES"
+for t in tests/e2e/*.sh; do
+	[ "$(basename "$t")" = lib.sh ] && continue
+	run "$(basename "$t" .sh)" bash "$t"
+done
+
+echo
+[ -n "$broken" ] && echo "failed suites:$broken"
+echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Unit tests (cmocka) for pure logic: config checks, CLI parsing, JSON, csum. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <latebind/latebind.h>
+#include "../../cli/args.h"
+#include "../../cli/output.h"
+#include "../../bpf/csum.h"
+
+static void quiet_log(enum latebind_log_level level, const char *msg, void *ctx) {}
+
+static void test_config_default_is_valid(void **state)
+{
+	struct latebind_dp_config cfg;
+
+	latebind_dp_config_init(&cfg);
+	assert_int_equal(latebind_dp_config_check(&cfg), 0);
+	assert_int_equal(cfg.dummy_base, 16711680);
+	assert_int_equal(cfg.dummy_count, 65536);
+	assert_int_equal(cfg.geneve_port, 6081);
+	assert_int_equal(cfg.vxlan_port, 4789);
+}
+
+static void test_config_refusals(void **state)
+{
+	static const struct {
+		uint32_t base, count;
+		uint16_t geneve, vxlan;
+		const char *msg;
+	} bad[] = {
+		{ 1000, 0, 6081, 4789, "empty" },
+		{ 1000, 65537, 6081, 4789, "too large" },
+		{ 0, 16777216, 6081, 4789, "too large" },
+		{ 16777215, 2, 6081, 4789, "runs past the largest VNI" },
+		{ 16777216, 1, 6081, 4789, "above the largest VNI" },
+		{ 1000, 10, 0, 4789, "geneve port 0" },
+		{ 1000, 10, 6081, 0, "vxlan port 0" },
+		{ 1000, 10, 7000, 7000, "must differ" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct latebind_dp_config cfg = { bad[i].base, bad[i].count, bad[i].geneve,
+						  bad[i].vxlan };
+
+		assert_int_equal(latebind_dp_config_check(&cfg), -EINVAL);
+		assert_non_null(strstr(latebind_last_error(), bad[i].msg));
+	}
+}
+
+static void test_config_edges_accepted(void **state)
+{
+	struct latebind_dp_config top = { 16777215, 1, 1, 65535 };
+	struct latebind_dp_config max = { 16777216 - 65536, 65536, 6081, 4789 };
+	struct latebind_dp_config zero = { 0, 1, 6081, 4789 };
+
+	assert_int_equal(latebind_dp_config_check(&top), 0);
+	assert_int_equal(latebind_dp_config_check(&max), 0);
+	assert_int_equal(latebind_dp_config_check(&zero), 0);
+}
+
+static void test_parse_u32(void **state)
+{
+	uint32_t v = 7;
+
+	assert_int_equal(parse_u32("0", 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_u32("16777215", 0, LB_VNI_MAX, &v), 0);
+	assert_int_equal(v, 16777215);
+	assert_int_equal(parse_u32("0x10", 0, 100, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(parse_u32("16777216", 0, LB_VNI_MAX, &v), -ERANGE);
+	assert_int_equal(parse_u32("-1", 0, 10, &v), -EINVAL);
+	assert_int_equal(parse_u32("", 0, 10, &v), -EINVAL);
+	assert_int_equal(parse_u32("12abc", 0, 100, &v), -EINVAL);
+	assert_int_equal(parse_u32(" 5", 0, 10, &v), -EINVAL);
+	assert_int_equal(parse_u32("99999999999999999999", 0, UINT32_MAX, &v), -ERANGE);
+	assert_int_equal(v, 16); /* untouched by failures */
+}
+
+static void test_parse_vni_range(void **state)
+{
+	uint32_t base = 0, count = 0;
+	char err[128];
+
+	assert_int_equal(parse_vni_range("100-199", &base, &count, err, sizeof(err)), 0);
+	assert_int_equal(base, 100);
+	assert_int_equal(count, 100);
+	assert_int_equal(parse_vni_range("5-5", &base, &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(parse_vni_range("9-5", &base, &count, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "inverted"));
+	assert_int_equal(parse_vni_range("5", &base, &count, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "FIRST-LAST"));
+	assert_int_equal(parse_vni_range("-5", &base, &count, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_vni_range("5-", &base, &count, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_vni_range("1-16777216", &base, &count, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "0-16777215"));
+	assert_int_equal(base, 5); /* untouched by failures */
+}
+
+static void test_parse_dp_option(void **state)
+{
+	struct latebind_dp_config cfg;
+	char *ok1[] = { "dummy-range", "10-19" }, *ok2[] = { "vxlan-port", "8472" };
+	char *other[] = { "dev", "x" }, *missing[] = { "geneve-port" };
+	char *bad[] = { "geneve-port", "65536" };
+	char err[128];
+
+	latebind_dp_config_init(&cfg);
+	assert_int_equal(parse_dp_option(2, ok1, &cfg, err, sizeof(err)), 2);
+	assert_int_equal(cfg.dummy_base, 10);
+	assert_int_equal(cfg.dummy_count, 10);
+	assert_int_equal(parse_dp_option(2, ok2, &cfg, err, sizeof(err)), 2);
+	assert_int_equal(cfg.vxlan_port, 8472);
+	assert_int_equal(parse_dp_option(2, other, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(parse_dp_option(1, missing, &cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(parse_dp_option(2, bad, &cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "1-65535"));
+	assert_int_equal(cfg.geneve_port, 6081);
+}
+
+static void test_matches(void **state)
+{
+	assert_true(matches("d", "datapath"));
+	assert_true(matches("datapath", "datapath"));
+	assert_false(matches("datapaths", "datapath"));
+	assert_false(matches("", "datapath"));
+	assert_false(matches("x", "datapath"));
+}
+
+static char *capture(bool json, void (*emit)(void))
+{
+	static char buf[512];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	out_init(f, json);
+	emit();
+	out_finish();
+	fclose(f);
+	return buf;
+}
+
+static void emit_sample(void)
+{
+	out_open_object(NULL);
+	out_string("name", "name %s", "lb\"0\\");
+	out_uint("vni", " vni %llu", 100);
+	out_null("mac", " mac -");
+	out_open_array("list");
+	out_int(NULL, " %lld", -1);
+	out_uint(NULL, " %llu", 2);
+	out_close_array();
+	out_text("\n");
+	out_close_object();
+}
+
+static void test_output_json_and_text(void **state)
+{
+	assert_string_equal(capture(true, emit_sample),
+			    "{\"name\":\"lb\\\"0\\\\\",\"vni\":100,\"mac\":null,\"list\":[-1,2]}\n");
+	assert_string_equal(capture(false, emit_sample), "name lb\"0\\ vni 100 mac - -1 2\n");
+}
+
+static uint32_t ones_sum(const uint16_t *w, int n)
+{
+	uint32_t s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += w[i];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* The rewrite keeps sport + word1 + word2 constant modulo 0xffff. */
+static void test_csum_neutral_sport_invariant(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	for (int i = 0; i < 200000; i++) {
+		uint16_t w[5], sport, o1, o2, n1, n2, ns;
+
+		for (int j = 0; j < 5; j++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			w[j] = (uint16_t)x;
+		}
+		sport = w[0], o1 = w[1], o2 = w[2], n1 = w[3], n2 = w[4];
+		if (i % 7 == 0)
+			n2 = o2; /* the reserved byte stays, as in real packets */
+		ns = lb_csum_neutral_sport(sport, o1, o2, n1, n2);
+		assert_int_not_equal(ns, 0);
+		{
+			uint16_t before[3] = { sport, o1, o2 }, after[3] = { ns, n1, n2 };
+			uint32_t a = ones_sum(before, 3) % 0xffff, b = ones_sum(after, 3) % 0xffff;
+
+			assert_int_equal(a, b);
+		}
+	}
+}
+
+static void test_csum_neutral_zero_becomes_ffff(void **state)
+{
+	/* The end-around-carry sum is 0x0000 only when every term is: source
+	 * port 0, old words 0, new words 0xffff. Port 0 is reserved: 0xffff. */
+	assert_int_equal(lb_csum_neutral_sport(0, 0, 0, 0xffff, 0xffff), 0xffff);
+	/* A zero residue from non-zero terms already folds to 0xffff. */
+	assert_int_equal(lb_csum_neutral_sport(0x0001, 0, 0, 0x0001, 0), 0xffff);
+	/* Unchanged VNI leaves the port unchanged. */
+	assert_int_equal(lb_csum_neutral_sport(0x1234, 0xff00, 0x0000, 0xff00, 0x0000), 0x1234);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_default_is_valid),
+		cmocka_unit_test(test_config_refusals),
+		cmocka_unit_test(test_config_edges_accepted),
+		cmocka_unit_test(test_parse_u32),
+		cmocka_unit_test(test_parse_vni_range),
+		cmocka_unit_test(test_parse_dp_option),
+		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_output_json_and_text),
+		cmocka_unit_test(test_csum_neutral_sport_invariant),
+		cmocka_unit_test(test_csum_neutral_zero_becomes_ffff),
+	};
+
+	latebind_set_log(quiet_log, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
