@@ -38,13 +38,15 @@ struct bench_case {
 };
 
 static struct bench_case cases[] = {
-	{ "pass-through program", T_PASS, 1, DUMMY, 0 },
-	{ "egress hit (rewrite dummy->real)", T_EGRESS, 1, DUMMY, 1 },
-	{ "ingress hit (rewrite real->dummy)", T_INGRESS, 1, REAL, 1 },
-	{ "egress miss (VNI not a dummy)", T_EGRESS, 1, 200, 0 },
-	{ "ingress miss (no binding)", T_INGRESS, 1, 200, 0 },
-	{ "egress unbound (drop)", T_EGRESS, 1, DUMMY + 5, 0 },
-	{ "non-tunnel traffic (TCP)", T_EGRESS, 0, 0, 0 },
+	{ .name = "pass-through program", .target = T_PASS, .tunnel = 1, .vni = DUMMY },
+	{ .name = "egress hit (rewrite dummy->real)", .target = T_EGRESS, .tunnel = 1, .vni = DUMMY,
+	  .modifies = 1 },
+	{ .name = "ingress hit (rewrite real->dummy)", .target = T_INGRESS, .tunnel = 1, .vni = REAL,
+	  .modifies = 1 },
+	{ .name = "egress miss (VNI not a dummy)", .target = T_EGRESS, .tunnel = 1, .vni = 200 },
+	{ .name = "ingress miss (no binding)", .target = T_INGRESS, .tunnel = 1, .vni = 200 },
+	{ .name = "egress unbound (drop)", .target = T_EGRESS, .tunnel = 1, .vni = DUMMY + 5 },
+	{ .name = "non-tunnel traffic (TCP)", .target = T_EGRESS },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

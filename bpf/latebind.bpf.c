@@ -131,10 +131,14 @@ int lb_ingress(struct __sk_buff *skb)
 
 	key.vni = p.vni;
 	key.family = p.family;
-	if (p.family == LB_AF_INET)
-		__builtin_memcpy(key.remote, p.saddr, 4);
-	else
-		__builtin_memcpy(key.remote, p.saddr, 16);
+	/* Word loads: x86 and the verifier take unaligned packet words, and
+	 * memcpy from a void pointer would copy byte by byte. */
+	key.remote32[0] = p.saddr[0];
+	if (p.family == LB_AF_INET6) {
+		key.remote32[1] = p.saddr[1];
+		key.remote32[2] = p.saddr[2];
+		key.remote32[3] = p.saddr[3];
+	}
 
 	if ((cfg->flags & LB_CFG_F_INNER_MAC) && p.inner_off &&
 	    !bpf_skb_load_bytes(skb, p.inner_off, key.inner_mac, sizeof(key.inner_mac))) {

@@ -39,7 +39,7 @@ struct lb_vlan_hdr {
 struct lb_pkt {
 	struct udphdr *udp;
 	__u8 *tun;       /* LB_TUN_HLEN readable and writable bytes */
-	void *saddr;     /* outer source address, 4 or 16 bytes */
+	__u32 *saddr;    /* outer source address, 1 or 4 words */
 	__u32 inner_off; /* inner Ethernet header offset, 0 if not Ethernet */
 	__u32 vni;
 	__u8 family;     /* LB_AF_INET or LB_AF_INET6 */
@@ -100,7 +100,7 @@ static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_confi
 		if (ip6->version != 6 || ip6->nexthdr != IPPROTO_UDP)
 			return -1;
 		p->family = LB_AF_INET6;
-		p->saddr = &ip6->saddr;
+		p->saddr = ip6->saddr.in6_u.u6_addr32;
 		udp = (void *)(ip6 + 1);
 	} else {
 		return -1;

@@ -73,7 +73,10 @@ enum {
  */
 struct lb_ingress_key {
 	__u32 vni;          /* real VNI seen on the wire */
-	__u8 remote[16];    /* outer source address; IPv4 uses remote[0..3] */
+	union {
+		__u8 remote[16];    /* outer source address; IPv4 uses remote[0..3] */
+		__u32 remote32[4];  /* the same, as network-order words */
+	};
 	__u8 inner_mac[6];  /* inner Ethernet destination, or all zero */
 	__u8 family;        /* LB_AF_INET or LB_AF_INET6 */
 	__u8 pad;           /* zero */
