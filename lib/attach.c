@@ -120,7 +120,11 @@ LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size)
 	return err ? err : pin_dir_of(ifindex, buf, size);
 }
 
-static int mkdir_p(const char *dir)
+/*
+ * Create @dir's parents as needed, then @dir itself exclusively: of two
+ * concurrent attaches, exactly one gets the directory (-EEXIST for the other).
+ */
+static int mkdir_claim(const char *dir)
 {
 	char tmp[LB_PATH_MAX];
 
@@ -133,7 +137,7 @@ static int mkdir_p(const char *dir)
 			return -errno;
 		*p = '/';
 	}
-	return mkdir(tmp, 0700) && errno != EEXIST ? -errno : 0;
+	return mkdir(tmp, 0700) ? -errno : 0;
 }
 
 /* Remove what a pin directory holds, the directory, and empty parents. */
@@ -263,10 +267,15 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 	err = latebind_datapath_open(cfg, &dp);
 	if (err)
 		return err;
-	err = mkdir_p(dir);
+	err = mkdir_claim(dir);
 	if (err) {
-		lb_err(err, "cannot create %s: %s", dir, strerror(-err));
-		goto out;
+		/* Not ours to clean up: another attach may own it. */
+		if (err == -EEXIST)
+			lb_err(err, "latebind is already attached to %s (pins in %s)", ifname, dir);
+		else
+			lb_err(err, "cannot create %s: %s", dir, strerror(-err));
+		latebind_datapath_close(dp);
+		return err;
 	}
 	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]) && !err; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, map_pins[i]);

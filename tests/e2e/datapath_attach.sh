@@ -25,8 +25,8 @@ prog_gone() {
 }
 nothing_attached() {
 	[ -z "$(pin_dir "$A" ul0)" ] &&
-		[ -z "$(in_ns "$A" tc filter show dev ul0 ingress 2>/dev/null)" ] &&
-		[ -z "$(in_ns "$A" tc filter show dev ul0 egress 2>/dev/null)" ] &&
+		! in_ns "$A" tc filter show dev ul0 ingress 2>/dev/null | grep -q bpf &&
+		! in_ns "$A" tc filter show dev ul0 egress 2>/dev/null | grep -q bpf &&
 		[ "$(bpftool link show -j | jq length)" = "$BASE_LINKS" ]
 }
 BASE_LINKS=$(bpftool link show -j | jq length)
@@ -102,5 +102,26 @@ check "cls_bpf: the other filter stays" bash -c "nsenter --net=/run/netns/$A tc 
 check "cls_bpf: the clsact qdisc stays" bash -c "nsenter --net=/run/netns/$A tc qdisc show dev ul0 | grep -q clsact"
 check "cls_bpf: no bpf filter left" bash -c "! nsenter --net=/run/netns/$A tc filter show dev ul0 egress | grep -q bpf"
 check "detach twice is refused" bash -c "! '$CLI' -n '$A' datapath detach dev ul0 2>/dev/null"
+
+# Concurrent attaches: exactly one wins, and the winner's pins stay whole.
+race_ok=0
+for i in $(seq 10); do
+	"$CLI" -n "$A" datapath attach dev ul0 >/dev/null 2>&1 &
+	p1=$!
+	"$CLI" -n "$A" datapath attach dev ul0 >/dev/null 2>&1 &
+	p2=$!
+	wait $p1; r1=$?
+	wait $p2; r2=$?
+	dir=$(pin_dir "$A" ul0)
+	if [ $((r1 + r2)) -eq 1 ] && [ -n "$dir" ] && [ "$(ls "$dir" | wc -l)" -eq 9 ] &&
+		"$CLI" -n "$A" datapath detach dev ul0 >/dev/null; then
+		race_ok=$((race_ok + 1))
+	else
+		echo "race round $i: rc $r1/$r2, pins: $(ls "$dir" 2>/dev/null | tr '\n' ' ')"
+		"$CLI" -n "$A" datapath detach dev ul0 >/dev/null 2>&1
+	fi
+done
+check "concurrent attaches: one wins, pins intact ($race_ok/10 rounds)" test "$race_ok" -eq 10
+check "after the races: nothing left" nothing_attached
 
 summary
