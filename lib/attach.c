@@ -112,6 +112,18 @@ static int pin_dir_of(unsigned int ifindex, char *buf, size_t size)
 	return 0;
 }
 
+/* Resolve @ifname, make sure bpffs is there, and name its pin directory. */
+static int locate(const char *ifname, unsigned int *ifindex, char *dir, size_t size)
+{
+	int err = resolve_dev(ifname, ifindex);
+
+	if (!err)
+		err = ensure_bpffs();
+	if (!err)
+		err = pin_dir_of(*ifindex, dir, size);
+	return err;
+}
+
 LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size)
 {
 	unsigned int ifindex;
@@ -251,13 +263,7 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 	err = latebind_dp_config_check(cfg);
 	if (err)
 		return err;
-	err = resolve_dev(ifname, &ifindex);
-	if (err)
-		return err;
-	err = ensure_bpffs();
-	if (err)
-		return err;
-	err = pin_dir_of(ifindex, dir, sizeof(dir));
+	err = locate(ifname, &ifindex, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (!stat(dir, &st))
@@ -312,26 +318,35 @@ out:
 	return err;
 }
 
+/* Kernel id of the program pinned as @dir/@name. */
+static int pinned_prog_id(const char *dir, const char *name, uint32_t *id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	char path[LB_PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	*id = info.id;
+	close(fd);
+	return err;
+}
+
 /* Is the cls_bpf filter at our handle/prio running the program pinned in @dir? */
 static bool tc_filter_is_ours(unsigned int ifindex, enum bpf_tc_attach_point where,
 			      const char *dir, const char *prog_pin)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	char path[LB_PATH_MAX];
-	int fd, ok;
+	uint32_t id;
 
-	if (bpf_tc_query(&hook, &opts))
-		return false;
-	snprintf(path, sizeof(path), "%s/%s", dir, prog_pin);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return false;
-	ok = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.id == opts.prog_id;
-	close(fd);
-	return ok;
+	return !bpf_tc_query(&hook, &opts) && !pinned_prog_id(dir, prog_pin, &id) &&
+	       id == opts.prog_id;
 }
 
 LATEBIND_API int latebind_detach(const char *ifname)
@@ -341,11 +356,7 @@ LATEBIND_API int latebind_detach(const char *ifname)
 	struct stat st;
 	int err;
 
-	err = resolve_dev(ifname, &ifindex);
-	if (!err)
-		err = ensure_bpffs();
-	if (!err)
-		err = pin_dir_of(ifindex, dir, sizeof(dir));
+	err = locate(ifname, &ifindex, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (stat(dir, &st))
@@ -363,24 +374,6 @@ LATEBIND_API int latebind_detach(const char *ifname)
 	return 0;
 }
 
-static int pinned_prog_id(const char *dir, const char *name, uint32_t *id)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	char path[LB_PATH_MAX];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		err = lb_err(-errno, "cannot read %s: %s", path, strerror(errno));
-	*id = info.id;
-	close(fd);
-	return err;
-}
-
 LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_status *st)
 {
 	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
@@ -391,11 +384,7 @@ LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_statu
 	int fd, err;
 
 	memset(st, 0, sizeof(*st));
-	err = resolve_dev(ifname, &ifindex);
-	if (!err)
-		err = ensure_bpffs();
-	if (!err)
-		err = pin_dir_of(ifindex, dir, sizeof(dir));
+	err = locate(ifname, &ifindex, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (stat(dir, &sb))
@@ -418,7 +407,7 @@ LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_statu
 	if (!err)
 		err = pinned_prog_id(dir, "prog_ingress", &st->ingress_prog_id);
 	if (err)
-		return err;
+		return lb_err(err, "cannot read the programs pinned in %s: %s", dir, strerror(-err));
 	snprintf(path, sizeof(path), "%s/link_ingress", dir);
 	if (!stat(path, &sb))
 		st->mode = LATEBIND_ATTACH_TCX;

@@ -109,7 +109,7 @@ int dp_unbind_ingress(struct dp_harness *h, const struct lb_ingress_key *key)
 	return bpf_map_delete_elem(fd_of(h->skel->maps.lb_ingress_bind), key) ? -errno : 0;
 }
 
-static int clear_hash(int fd, size_t key_size)
+static int clear_hash(int fd)
 {
 	unsigned char key[64];
 
@@ -117,7 +117,6 @@ static int clear_hash(int fd, size_t key_size)
 	while (!bpf_map_get_next_key(fd, NULL, key))
 		if (bpf_map_delete_elem(fd, key))
 			return -errno;
-	(void)key_size;
 	return 0;
 }
 
@@ -152,7 +151,7 @@ int dp_reset(struct dp_harness *h)
 	err = zero_array(fd_of(s->maps.lb_egress_bind), bpf_map__max_entries(s->maps.lb_egress_bind),
 			 sizeof(struct lb_egress_val), 1);
 	if (!err)
-		err = clear_hash(fd_of(s->maps.lb_ingress_bind), sizeof(struct lb_ingress_key));
+		err = clear_hash(fd_of(s->maps.lb_ingress_bind));
 	if (!err)
 		err = zero_array(fd_of(s->maps.lb_drop_stats), LB_DROP_SLOTS, sizeof(uint64_t),
 				 h->ncpus);
