@@ -66,14 +66,17 @@ static double median(double *v)
 	return s[ROUNDS / 2];
 }
 
-static int run_repeat(int fd, const void *frame, size_t len, uint32_t repeat, double *ns)
+/* One timed run; errno is set on failure. */
+static int time_run(int fd, const void *frame, size_t len, uint32_t repeat, double *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-		    .repeat = repeat);
+	uint32_t mean;
+	int err = dp_time_prog(fd, frame, len, repeat, &mean);
 
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -errno;
-	*ns = opts.duration; /* mean ns per run, as the kernel reports it */
+	if (err) {
+		errno = -err;
+		return err;
+	}
+	*ns = mean; /* mean ns per run, as the kernel reports it */
 	return 0;
 }
 
@@ -140,8 +143,8 @@ int main(int argc, char **argv)
 			memcpy(orig.b, c->frame, sizeof(orig.b));
 			if (bpf_map_update_elem(orig_map, &zero, &orig, BPF_ANY) ||
 			    bpf_map_update_elem(target_map, &zero, &fds[c->target], BPF_ANY) ||
-			    run_repeat(restore_fd, c->frame, c->len, repeat, &c->restored[r]) ||
-			    run_repeat(fds[c->target], c->frame, c->len, repeat, &c->direct[r])) {
+			    time_run(restore_fd, c->frame, c->len, repeat, &c->restored[r]) ||
+			    time_run(fds[c->target], c->frame, c->len, repeat, &c->direct[r])) {
 				fprintf(stderr, "bench-datapath: test run failed: %s\n", strerror(errno));
 				return 1;
 			}

@@ -179,12 +179,11 @@ int dp_run(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len, vo
 	return 0;
 }
 
-int dp_run_repeat(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len,
-		  uint32_t repeat, uint32_t *ns)
+int dp_time_prog(int prog_fd, const void *in, size_t len, uint32_t repeat, uint32_t *ns)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .repeat = repeat);
 
-	if (bpf_prog_test_run_opts(dp_prog_fd(h, dir), &opts))
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		return -errno;
 	*ns = opts.duration;
 	return 0;

@@ -42,9 +42,8 @@ int dp_reset(struct dp_harness *h);
 /* One run; returns 0 or -errno from the syscall, output in @out/@out_len. */
 int dp_run(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len, void *out,
 	   size_t *out_len, int *verdict);
-/* Same packet @repeat times in the kernel; mean ns per run in @ns. */
-int dp_run_repeat(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len,
-		  uint32_t repeat, uint32_t *ns);
+/* Run any tc program @repeat times on the same frame; mean ns per run in @ns. */
+int dp_time_prog(int prog_fd, const void *in, size_t len, uint32_t repeat, uint32_t *ns);
 
 /* The loaded program's fd, for benchmarks that chain into it. */
 int dp_prog_fd(struct dp_harness *h, enum dp_dir dir);
