@@ -37,18 +37,32 @@ static __always_inline int lb_is_dummy(const struct lb_config *cfg, __u32 vni)
 	return vni >= cfg->dummy_min && vni <= cfg->dummy_max;
 }
 
-static __always_inline struct lb_tun_stats *lb_stats(const struct lb_config *cfg, __u32 dummy)
+/* Per-tunnel maps are indexed by slot: dummy VNI - dummy_min. */
+static __always_inline __u32 lb_slot(const struct lb_config *cfg, __u32 dummy)
 {
-	__u32 idx = dummy - cfg->dummy_min;
-
-	return bpf_map_lookup_elem(&lb_tun_stats, &idx);
+	return dummy - cfg->dummy_min;
 }
 
-/* The binding word of a dummy VNI, read once; 0 (unbound) without a slot. */
-static __always_inline __u32 lb_egress_binding(const struct lb_config *cfg, __u32 dummy)
+/* Count one rewritten packet of @len bytes, if the slot has counters. */
+static __always_inline void lb_count(__u32 slot, int egress, __u32 len)
 {
-	__u32 idx = dummy - cfg->dummy_min;
-	struct lb_egress_val *v = bpf_map_lookup_elem(&lb_egress_bind, &idx);
+	struct lb_tun_stats *st = bpf_map_lookup_elem(&lb_tun_stats, &slot);
+
+	if (!st)
+		return;
+	if (egress) {
+		st->tx_packets++;
+		st->tx_bytes += len;
+	} else {
+		st->rx_packets++;
+		st->rx_bytes += len;
+	}
+}
+
+/* The binding word of a slot, read once; 0 (unbound) past the array. */
+static __always_inline __u32 lb_egress_binding(__u32 slot)
+{
+	struct lb_egress_val *v = bpf_map_lookup_elem(&lb_egress_bind, &slot);
 
 	return v ? *(volatile __u32 *)&v->binding : 0;
 }
@@ -86,9 +100,8 @@ SEC("tc")
 int lb_egress(struct __sk_buff *skb)
 {
 	const struct lb_config *cfg = lb_cfg();
-	struct lb_tun_stats *st;
 	struct lb_pkt p;
-	__u32 bound, vni;
+	__u32 slot, bound, vni;
 
 	if (!cfg)
 		return LB_PASS;
@@ -96,7 +109,8 @@ int lb_egress(struct __sk_buff *skb)
 	if (lb_parse(skb, cfg, &p) || !lb_is_dummy(cfg, p.vni))
 		return LB_PASS;
 
-	bound = lb_egress_binding(cfg, p.vni);
+	slot = lb_slot(cfg, p.vni);
+	bound = lb_egress_binding(slot);
 	if (!(bound & LB_EGRESS_BOUND))
 		return lb_drop(LB_DROP_UNBOUND); /* fail closed: never leak a dummy VNI */
 	vni = bound & ~LB_EGRESS_BOUND;
@@ -104,11 +118,7 @@ int lb_egress(struct __sk_buff *skb)
 		return lb_drop(LB_DROP_BAD_BINDING);
 
 	lb_set_vni(&p, vni);
-	st = lb_stats(cfg, p.vni);
-	if (st) {
-		st->tx_packets++;
-		st->tx_bytes += skb->len;
-	}
+	lb_count(slot, 1, skb->len);
 	return LB_PASS;
 }
 
@@ -118,7 +128,6 @@ int lb_ingress(struct __sk_buff *skb)
 	const struct lb_config *cfg = lb_cfg();
 	struct lb_ingress_key key = {};
 	struct lb_ingress_val *b = NULL;
-	struct lb_tun_stats *st;
 	struct lb_pkt p;
 
 	if (!cfg)
@@ -154,11 +163,7 @@ int lb_ingress(struct __sk_buff *skb)
 		return lb_drop(LB_DROP_BAD_BINDING);
 
 	lb_set_vni(&p, b->dummy_vni);
-	st = lb_stats(cfg, b->dummy_vni);
-	if (st) {
-		st->rx_packets++;
-		st->rx_bytes += skb->len;
-	}
+	lb_count(lb_slot(cfg, b->dummy_vni), 0, skb->len);
 	return LB_PASS;
 }
 
