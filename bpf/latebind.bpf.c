@@ -5,7 +5,8 @@
  * the real VNI it is bound to.
  *
  *   pool tunnel (dummy VNI) --> lb_egress:  dummy -> real, drop if unbound
- *   pool tunnel (dummy VNI) <-- lb_ingress: real -> dummy, drop dummy (spoof)
+ *   pool tunnel (dummy VNI) <-- lb_ingress: real -> dummy, drop dummy (spoof),
+ *                               drop unless the tunnel is bound to that real VNI
  *
  * Verdicts: TC_ACT_SHOT for drops, TC_ACT_UNSPEC otherwise, so programs
  * after ours (tcx "next", cls_bpf "continue") still see the packet.
@@ -113,7 +114,8 @@ int lb_egress(struct __sk_buff *skb)
 	bound = lb_egress_binding(slot);
 	if (!(bound & LB_EGRESS_BOUND))
 		return lb_drop(LB_DROP_UNBOUND); /* fail closed: never leak a dummy VNI */
-	vni = bound & ~LB_EGRESS_BOUND;
+	/* MAC_SEL is user space's; a reserved bit left in makes vni > LB_VNI_MAX. */
+	vni = lb_binding_vni(bound);
 	if (vni > LB_VNI_MAX || lb_is_dummy(cfg, vni))
 		return lb_drop(LB_DROP_BAD_BINDING);
 
@@ -129,6 +131,7 @@ int lb_ingress(struct __sk_buff *skb)
 	struct lb_ingress_key key = {};
 	struct lb_ingress_val *b = NULL;
 	struct lb_pkt p;
+	__u32 dummy, slot;
 
 	if (!cfg)
 		return LB_PASS;
@@ -159,11 +162,22 @@ int lb_ingress(struct __sk_buff *skb)
 		b = bpf_map_lookup_elem(&lb_ingress_bind, &key);
 	if (!b)
 		return LB_PASS;
-	if (!lb_is_dummy(cfg, b->dummy_vni))
+	dummy = b->dummy_vni;
+	if (!lb_is_dummy(cfg, dummy))
 		return lb_drop(LB_DROP_BAD_BINDING);
+	/*
+	 * The first hit decides. Deliver only while the entry's tunnel is bound
+	 * to this very VNI: bind commits with the binding word after writing the
+	 * entry, unbind clears the word first, so a leftover entry (a crashed
+	 * writer, a tunnel re-bound to another tenant) never delivers. Reserved
+	 * bits in the word make it differ.
+	 */
+	slot = lb_slot(cfg, dummy);
+	if ((lb_egress_binding(slot) & ~LB_EGRESS_MAC_SEL) != (LB_EGRESS_BOUND | p.vni))
+		return lb_drop(LB_DROP_STALE);
 
-	lb_set_vni(&p, b->dummy_vni);
-	lb_count(lb_slot(cfg, b->dummy_vni), 0, skb->len);
+	lb_set_vni(&p, dummy);
+	lb_count(slot, 0, skb->len);
 	return LB_PASS;
 }
 

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define LB_ABI_VERSION 1
+#define LB_ABI_VERSION 2
 
 #define LB_VNI_MAX 16777215U /* 2^24 - 1 */
 
@@ -50,15 +50,42 @@ struct lb_config {
 
 /*
  * lb_egress_bind: BPF_MAP_TYPE_ARRAY with BPF_F_MMAPABLE, one slot per dummy
- * VNI, index dummy VNI - dummy_min. The binding is one 32-bit word so that a
- * single aligned store (through mmap) changes it atomically: a packet sees
- * the old binding or the new one, never a mix.
+ * VNI, index dummy VNI - dummy_min. A slot is the tunnel's whole binding
+ * record. The binding word is the commit point: one aligned 32-bit store
+ * (through mmap) changes it atomically, so a packet sees the old binding or
+ * the new one, never a mix, and a writer killed at any instant leaves the
+ * tunnel either bound or unbound.
+ *
+ * The inner MAC of the binding's ingress key lives in mac[sel], where sel is
+ * the LB_EGRESS_MAC_SEL bit of the binding word. A writer fills the other
+ * mac[] entry first, then flips the bit in the same store that commits the
+ * VNI, so the record never pairs a VNI with another binding's MAC. The
+ * datapath reads only the binding word.
+ *
+ * lb_ingress trusts an ingress entry only while its tunnel's binding word is
+ * bound to the packet's VNI: a leftover ingress entry never delivers.
  */
-#define LB_EGRESS_BOUND (1U << 31)
+#define LB_EGRESS_BOUND   (1U << 31)
+#define LB_EGRESS_MAC_SEL (1U << 30)
+/* Bits 24..29 are reserved: a binding word with any of them set is bad. */
+
+struct lb_egress_mac {
+	__u8 addr[6]; /* inner destination MAC of the ingress key */
+	__u8 set;     /* 1: the ingress key has this MAC; 0: wildcard key */
+	__u8 pad;     /* zero */
+};
 
 struct lb_egress_val {
-	__u32 binding; /* LB_EGRESS_BOUND | real VNI, or 0: unbound, drop */
+	__u32 binding;  /* LB_EGRESS_BOUND | [LB_EGRESS_MAC_SEL] | real VNI, or 0 */
+	__u32 reserved; /* zero */
+	struct lb_egress_mac mac[2];
 };
+
+/* The real VNI of a binding word (reserved bits included, so bad ones show). */
+static inline __u32 lb_binding_vni(__u32 binding)
+{
+	return binding & ~(LB_EGRESS_BOUND | LB_EGRESS_MAC_SEL);
+}
 
 /* lb_ingress_key.family */
 enum {
@@ -103,8 +130,58 @@ enum lb_drop_reason {
 	LB_DROP_UNBOUND = 0,     /* egress: dummy VNI without a binding */
 	LB_DROP_SPOOF = 1,       /* ingress: dummy VNI arrived from the wire */
 	LB_DROP_BAD_BINDING = 2, /* a binding maps into the dummy range or past 2^24 */
-	LB_DROP_REASONS = 3,
+	LB_DROP_STALE = 3,       /* ingress: entry's tunnel is not bound to this VNI */
+	LB_DROP_REASONS = 4,
 };
 #define LB_DROP_SLOTS 8 /* max_entries of lb_drop_stats, room to grow */
+
+/*
+ * Control-plane maps, pinned next to the datapath's by `latebind pool
+ * create`. The programs never read them; they let any process find a pool's
+ * settings and members without netlink.
+ */
+
+/* lb_pool_info.type */
+enum {
+	LB_POOL_GENEVE = 1,
+	LB_POOL_VXLAN = 2,
+};
+
+/* lb_pool: BPF_MAP_TYPE_ARRAY, one entry, key (__u32)0. */
+struct lb_pool_info {
+	__u32 version;          /* LB_ABI_VERSION once the pool is complete; 0: none */
+	__u8 type;              /* LB_POOL_* */
+	__u8 family;            /* LB_AF_INET or LB_AF_INET6, of remote and local */
+	__u8 udp_csum;          /* 1: the tunnels send outer UDP checksums */
+	__u8 has_local;
+	__u32 underlay_ifindex;
+	__u32 count;            /* tunnels; slot i has dummy VNI dummy_base + i */
+	__u32 dummy_base;
+	__u16 dstport;
+	__u16 pad;              /* zero */
+	__u8 remote[16];        /* network order; IPv4 uses remote[0..3] */
+	__u8 local[16];
+	char prefix[16];        /* tunnel i is named prefix + i */
+	__u32 group;            /* the members' device group (IFLA_GROUP) */
+	__u32 reserved;         /* zero */
+};
+
+/*
+ * Pool members are created in device group LB_GROUP_BASE + (underlay
+ * ifindex & 0xffff), so that destroy removes them all in one RTM_DELLINK
+ * (one RCU grace period instead of one per device).
+ */
+#define LB_GROUP_BASE 0x6c620000U
+
+/*
+ * lb_members: BPF_MAP_TYPE_ARRAY with BPF_F_MMAPABLE, one entry per slot.
+ * Each member device also carries the ifalias LB_MEMBER_ALIAS_FMT with the
+ * underlay's ifindex.
+ */
+struct lb_member {
+	__u32 ifindex;  /* the tunnel device of this slot, 0 if none */
+	__u32 reserved; /* zero; keeps the 8-byte stride of array elements */
+};
+#define LB_MEMBER_ALIAS_FMT "latebind:%u"
 
 #endif /* LATEBIND_ABI_H */

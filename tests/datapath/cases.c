@@ -14,11 +14,19 @@
  * refuses before the program runs).
  *
  * Counters are absolute after dp_reset, so they are the deltas of the case.
+ *
+ * Bindings as bind makes them: for every ingress entry (in[]) whose dummy has
+ * an egress slot, the runner also binds that slot to the entry's VNI (the
+ * commit that lets lb_ingress deliver), unless the case sets .ingress_only.
+ * Explicit egress bindings (eg[]) are written after, so they override.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include "check.h"
 #include "harness.h"
 #include "pktbuild.h"
@@ -64,7 +72,9 @@ enum pk {
 };
 
 struct eg_bind {
-	uint32_t dummy, vni;
+	uint32_t dummy, vni; /* word LB_EGRESS_BOUND | vni */
+	bool raw;            /* write .word as is instead */
+	uint32_t word;
 };
 
 struct in_bind {
@@ -75,10 +85,16 @@ struct in_bind {
 	uint32_t dummy;
 };
 
+/*
+ * Steps: run once and expect the rewrite (egress: to eg[0]'s VNI; ingress: to
+ * in[0].dummy), change the tunnel's egress word (egress: eg[0].dummy;
+ * ingress: in[0].dummy), run again and expect what the case says.
+ */
 enum step {
 	ST_NONE,
-	ST_REBIND, /* run once (expect eg[0].vni), dp_bind_egress(eg[0].dummy, step_vni), run */
-	ST_UNBIND, /* run once (expect eg[0].vni), dp_unbind_egress(eg[0].dummy), run */
+	ST_REBIND, /* dp_bind_egress(tunnel, step_vni) */
+	ST_UNBIND, /* dp_unbind_egress(tunnel) */
+	ST_WORD,   /* dp_set_egress_word(tunnel, step_vni) */
 };
 
 struct tcase {
@@ -89,6 +105,8 @@ struct tcase {
 	struct eg_bind eg[3];
 	int n_in;
 	struct in_bind in[4];
+	bool ingress_only; /* do not bind in[]'s egress slots (a leftover entry) */
+	bool junk_record;  /* fill every egress record's mac[] and reserved bytes */
 
 	/* input packet */
 	enum pk pk;
@@ -102,6 +120,7 @@ struct tcase {
 
 	enum step step;
 	uint32_t step_vni;
+	bool step_from_stale; /* the first run drops (stale), untouched */
 
 	/* expected */
 	int verdict;
@@ -260,6 +279,15 @@ static void t_zero_in_r2_d3(struct pb_spec *s) { s->sport = sport_to_zero(R2, D3
 #define EG_OKN(v, d, n) .verdict = DP_PASS, .rw = true, .xvni = (v), .stat_dummy = (d), .tx = (n)
 #define IN_OK(v, d) .verdict = DP_PASS, .rw = true, .xvni = (v), .stat_dummy = (d), .rx = 1
 #define DROP(r) .verdict = DP_DROP, .drop = { [(r)] = 1 }
+#define IN_OKN(v, d, n) .verdict = DP_PASS, .rw = true, .xvni = (v), .stat_dummy = (d), .rx = (n)
+/* A raw binding word. */
+#define EGW(d, w) { .dummy = (d), .raw = true, .word = (w) }
+#define EG1W(d, w) .n_eg = 1, .eg = { EGW(d, w) }
+#define BND LB_EGRESS_BOUND
+#define SEL LB_EGRESS_MAC_SEL
+#define RSV(bit) (1u << (bit)) /* a reserved bit, 24..29 */
+/* The first run delivered (rx 1), then the step made the entry stale. */
+#define STALE_AFTER(d) .verdict = DP_DROP, .stat_dummy = (d), .rx = 1, .drop = { [LB_DROP_STALE] = 1 }
 
 static const struct tcase cases[] = {
 	/* ---- egress, bound: dummy -> real ---- */
@@ -331,13 +359,32 @@ static const struct tcase cases[] = {
 	{ "eg gnv6 unbound 3opt", DP_EGRESS, .pk = P_GNV6, .vni = D1, .nopts = 3, DROP(LB_DROP_UNBOUND) },
 	{ "eg vxl4 unbound nocsum", DP_EGRESS, .pk = P_VXL4, .vni = DMAX, .zero_csum = true, DROP(LB_DROP_UNBOUND) },
 	{ "eg vxl6 unbound vlan", DP_EGRESS, .pk = P_VXL6, .vni = DMIN, .vlan = 1, DROP(LB_DROP_UNBOUND) },
-	{ "eg gnv4 unbound, ingress binding irrelevant", DP_EGRESS, .n_in = 1, .in = { IN4(D1, D1) }, .pk = P_GNV4, .vni = D1, DROP(LB_DROP_UNBOUND) },
+	{ "eg gnv4 unbound, ingress binding irrelevant", DP_EGRESS, .n_in = 1, .in = { IN4(D1, D1) }, .ingress_only = true, .pk = P_GNV4, .vni = D1, DROP(LB_DROP_UNBOUND) },
+	{ "eg vxl4 unbound, ingress entry for it left over", DP_EGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .ingress_only = true, .pk = P_VXL4, .vni = D1, DROP(LB_DROP_UNBOUND) },
 	{ "eg gnv4 bad binding: dummy vni", DP_EGRESS, EG1(D1, D2), .pk = P_GNV4, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
 	{ "eg gnv4 bad binding: to itself", DP_EGRESS, EG1(D1, D1), .pk = P_GNV4, .vni = D1, .nopts = 1, DROP(LB_DROP_BAD_BINDING) },
 	{ "eg vxl6 bad binding: dummy_min", DP_EGRESS, EG1(D1, DMIN), .pk = P_VXL6, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
 	{ "eg vxl4 bad binding: 0x1000000", DP_EGRESS, EG1(D1, 0x1000000), .pk = P_VXL4, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
 	{ "eg gnv6 bad binding: 0xffffffff", DP_EGRESS, EG1(D1, 0xffffffffu), .pk = P_GNV6, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
 	{ "eg gnv4 bad binding: 0x1001388 (low 24 bits real)", DP_EGRESS, EG1(D1, 0x1000000 | R1), .pk = P_GNV4, .vni = D1, .zero_csum = true, DROP(LB_DROP_BAD_BINDING) },
+
+	/* ---- egress: the binding word (ABI 2: MAC_SEL, reserved bits, the record) ---- */
+	{ "eg gnv4 MAC_SEL set: rewritten", DP_EGRESS, EG1W(D1, BND | SEL | R1), .pk = P_GNV4, .vni = D1, EG_OK(R1, D1) },
+	{ "eg vxl6 MAC_SEL set, real vni 0", DP_EGRESS, EG1W(D2, BND | SEL | 0), .pk = P_VXL6, .vni = D2, EG_OK(0, D2) },
+	{ "eg gnv6 MAC_SEL set, 0xfeffff, 3opt nocsum", DP_EGRESS, EG1W(D3, BND | SEL | RTOP), .pk = P_GNV6, .vni = D3, .nopts = 3, .zero_csum = true, EG_OK(RTOP, D3) },
+	{ "eg gnv4 MAC_SEL set, dummy vni: bad binding", DP_EGRESS, EG1W(D1, BND | SEL | D2), .pk = P_GNV4, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
+	{ "eg vxl4 reserved bit 24 (word 0x81001388): bad binding", DP_EGRESS, EG1W(D1, BND | RSV(24) | R1), .pk = P_VXL4, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
+	{ "eg gnv4 reserved bit 29: bad binding", DP_EGRESS, EG1W(D1, BND | RSV(29) | R1), .pk = P_GNV4, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
+	{ "eg gnv6 MAC_SEL and reserved bit 27: bad binding", DP_EGRESS, EG1W(D1, BND | SEL | RSV(27) | R2), .pk = P_GNV6, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
+	{ "eg vxl6 all reserved bits: bad binding", DP_EGRESS, EG1W(D1, BND | 0x3f000000u | R3), .pk = P_VXL6, .vni = D1, DROP(LB_DROP_BAD_BINDING) },
+	{ "eg vxl4 MAC_SEL without BOUND: unbound", DP_EGRESS, EG1W(D1, SEL | R1), .pk = P_VXL4, .vni = D1, DROP(LB_DROP_UNBOUND) },
+	{ "eg gnv4 reserved bits without BOUND: unbound", DP_EGRESS, EG1W(D1, 0x3f000000u | R1), .pk = P_GNV4, .vni = D1, DROP(LB_DROP_UNBOUND) },
+	{ "eg gnv4 real vni without BOUND: unbound", DP_EGRESS, EG1W(D1, R1), .pk = P_GNV4, .vni = D1, DROP(LB_DROP_UNBOUND) },
+	{ "eg gnv4 record's mac[] and reserved filled: ignored", DP_EGRESS, EG1(D1, R2), .junk_record = true, .pk = P_GNV4, .vni = D1, EG_OK(R2, D1) },
+	{ "eg vxl4 record's mac[] filled, word 0: unbound", DP_EGRESS, EG1W(D1, 0), .junk_record = true, .pk = P_VXL4, .vni = D1, DROP(LB_DROP_UNBOUND) },
+	{ "eg gnv4 rebind flipping MAC_SEL to another VNI", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .step = ST_WORD, .step_vni = BND | SEL | R2, EG_OKN(R2, D1, 2) },
+	{ "eg vxl6 rebind, MAC_SEL back to 0", DP_EGRESS, EG1W(D2, BND | SEL | R1), .pk = P_VXL6, .vni = D2, .step = ST_WORD, .step_vni = BND | R3, EG_OKN(R3, D2, 2) },
+	{ "eg gnv4 rebind to a word with a reserved bit", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .step = ST_WORD, .step_vni = BND | RSV(25) | R1, .verdict = DP_DROP, .stat_dummy = D1, .tx = 1, .drop = { [LB_DROP_BAD_BINDING] = 1 } },
 
 	/* ---- egress: passes untouched ---- */
 	{ "eg gnv4 vni below range, others bound", DP_EGRESS, EG1(D1, R2), .pk = P_GNV4, .vni = R1, PASS },
@@ -375,7 +422,8 @@ static const struct tcase cases[] = {
 	{ "eg gnv4 single 802.1ad tag", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_8021ad, PASS },
 	{ "eg config version 0", DP_EGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), EG1(D1, R1), .pk = P_GNV4, .vni = D1, PASS },
 	{ "eg config version 0 unbound", DP_EGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), .pk = P_VXL4, .vni = D1, PASS },
-	{ "eg config version 2", DP_EGRESS, CFG(LB_ABI_VERSION + 1, DMIN, DMAX, 6081, 4789, 0), EG1(D1, R1), .pk = P_GNV6, .vni = D1, PASS },
+	{ "eg config version ABI + 1", DP_EGRESS, CFG(LB_ABI_VERSION + 1, DMIN, DMAX, 6081, 4789, 0), EG1(D1, R1), .pk = P_GNV6, .vni = D1, PASS },
+	{ "eg config version 1 (an ABI 1 control plane)", DP_EGRESS, CFG(1, DMIN, DMAX, 6081, 4789, 0), EG1(D1, R1), .pk = P_GNV4, .vni = D1, PASS },
 	{ "eg custom geneve port: 6081 passes", DP_EGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, 7000, 4789, 0), EG1(D1, R1), .pk = P_GNV4, .vni = D1, PASS },
 	{ "eg custom vxlan port: 4789 passes", DP_EGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, 6081, 8472, 0), EG1(D1, R1), .pk = P_VXL4, .vni = D1, PASS },
 	{ "eg geneve port 0", DP_EGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, 0, 4789, 0), EG1(D1, R1), .pk = P_GNV4, .vni = D1, PASS },
@@ -450,6 +498,8 @@ static const struct tcase cases[] = {
 	{ "in vxl4 qinq, bound", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_VXL4, .vni = R1, .tweak = t_qinq, PASS },
 	{ "in config version 0, dummy vni", DP_INGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), .pk = P_GNV4, .vni = D1, PASS },
 	{ "in config version 0, bound", DP_INGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_GNV4, .vni = R1, PASS },
+	{ "in config version 1, dummy vni (an ABI 1 control plane)", DP_INGRESS, CFG(1, DMIN, DMAX, 6081, 4789, 0), .pk = P_VXL4, .vni = D1, PASS },
+	{ "in config version 1, ingress-only entry", DP_INGRESS, CFG(1, DMIN, DMAX, 6081, 4789, 0), .n_in = 1, .in = { IN4(R1, D1) }, .ingress_only = true, .pk = P_GNV4, .vni = R1, PASS },
 	{ "in vxlan port 0, dummy vni", DP_INGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, 6081, 0, 0), .pk = P_VXL4, .vni = D1, PASS },
 	{ "in geneve port 0: dport 0, dummy vni", DP_INGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, 0, 4789, 0), .pk = P_GNV4, .vni = D1, .tweak = t_dport0, PASS },
 	{ "in geneve port 0, bound", DP_INGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, 0, 4789, 0), .n_in = 1, .in = { IN6(R1, D1) }, .pk = P_GNV6, .vni = R1, PASS },
@@ -466,6 +516,39 @@ static const struct tcase cases[] = {
 	{ "in gnv4 bad binding: real vni", DP_INGRESS, .n_in = 1, .in = { IN4(R1, R2) }, .pk = P_GNV4, .vni = R1, DROP(LB_DROP_BAD_BINDING) },
 	{ "in vxl6 bad binding: past 2^24", DP_INGRESS, .n_in = 1, .in = { IN6(R1, 0x1ff0001) }, .pk = P_VXL6, .vni = R1, DROP(LB_DROP_BAD_BINDING) },
 	{ "in gnv6 bad binding: 0xfeffff", DP_INGRESS, .n_in = 1, .in = { IN6(R1, RTOP) }, .pk = P_GNV6, .vni = R1, DROP(LB_DROP_BAD_BINDING) },
+
+	/* ---- ingress: stale entries (the tunnel is not bound to the packet's VNI) ---- */
+	{ "in gnv4 ingress-only entry: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .ingress_only = true, .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in vxl6 ingress-only entry: stale nocsum", DP_INGRESS, .n_in = 1, .in = { IN6(R2, D2) }, .ingress_only = true, .pk = P_VXL6, .vni = R2, .zero_csum = true, DROP(LB_DROP_STALE) },
+	{ "in gnv6 ingress-only entry: stale vlan 3opt", DP_INGRESS, .n_in = 1, .in = { IN6(R3, D3) }, .ingress_only = true, .pk = P_GNV6, .vni = R3, .vlan = 1, .nopts = 3, DROP(LB_DROP_STALE) },
+	{ "in vxl4 ingress-only entry at dummy_min: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, DMIN) }, .ingress_only = true, .pk = P_VXL4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv4 tunnel bound to another VNI: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1(D1, R2), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in vxl4 tunnel bound to another VNI with MAC_SEL: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1W(D1, BND | SEL | R2), .pk = P_VXL4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv6 tunnel bound to VNI+1: stale", DP_INGRESS, .n_in = 1, .in = { IN6(R1, D1) }, EG1(D1, R1 + 1), .pk = P_GNV6, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv4 tunnel unbound (word 0): stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1W(D1, 0), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv4 word = VNI without BOUND: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1W(D1, R1), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in vxl6 word = MAC_SEL | VNI without BOUND: stale", DP_INGRESS, .n_in = 1, .in = { IN6(R2, D1) }, EG1W(D1, SEL | R2), .pk = P_VXL6, .vni = R2, DROP(LB_DROP_STALE) },
+	{ "in vxl4 word with reserved bit 24 (0x81001388): stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1W(D1, BND | RSV(24) | R1), .pk = P_VXL4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv4 word with reserved bit 29: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1W(D1, BND | RSV(29) | R1), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv6 word with MAC_SEL and reserved bit 27: stale", DP_INGRESS, .n_in = 1, .in = { IN6(R2, D1) }, EG1W(D1, BND | SEL | RSV(27) | R2), .pk = P_GNV6, .vni = R2, DROP(LB_DROP_STALE) },
+	{ "in vxl6 word with all reserved bits: stale", DP_INGRESS, .n_in = 1, .in = { IN6(R3, D1) }, EG1W(D1, BND | 0x3f000000u | R3), .pk = P_VXL6, .vni = R3, DROP(LB_DROP_STALE) },
+	{ "in gnv4 word 0xffffffff: stale", DP_INGRESS, .n_in = 1, .in = { IN4(LB_VNI_MAX & ~0x10000u, D1) }, EG1W(D1, 0xffffffffu), .pk = P_GNV4, .vni = LB_VNI_MAX & ~0x10000u, DROP(LB_DROP_STALE) },
+	{ "in gnv4 tunnel re-bound to another tenant: old tenant stale", DP_INGRESS, .n_in = 2, .in = { IN4(R1, D1), { R2, LB_AF_INET, A4B, NULL, D1 } }, .ingress_only = true, EG1(D1, R2), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv4 tunnel re-bound to another tenant: new tenant delivered", DP_INGRESS, .n_in = 2, .in = { IN4(R1, D1), { R2, LB_AF_INET, A4B, NULL, D1 } }, .ingress_only = true, EG1(D1, R2), .pk = P_GNV4, .vni = R2, .tweak = t_src_b4, IN_OK(D1, D1) },
+	{ "in custom range: the entry's own slot decides (slot 1, not 0)", DP_INGRESS, CFG(LB_ABI_VERSION, 1000, 1999, 6081, 4789, 0), .n_in = 1, .in = { IN4(R1, 1001) }, .ingress_only = true, EG1(1000, R1), .pk = P_VXL4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in range wider than the binding array: no slot, stale", DP_INGRESS, CFG(LB_ABI_VERSION, 0x100000, DMAX, 6081, 4789, 0), .n_in = 1, .in = { IN4(R1, 0x100000 + 70000) }, .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in gnv4 bad binding wins over stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, R2) }, .ingress_only = true, .pk = P_GNV4, .vni = R1, DROP(LB_DROP_BAD_BINDING) },
+	{ "in gnv4 spoof wins over stale", DP_INGRESS, .n_in = 1, .in = { IN4(D1, D2) }, .ingress_only = true, .pk = P_GNV4, .vni = D1, DROP(LB_DROP_SPOOF) },
+	/* steps: delivered first, then the word changes under the entry */
+	{ "in gnv4 unbind after delivery: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_GNV4, .vni = R1, .step = ST_UNBIND, STALE_AFTER(D1) },
+	{ "in vxl6 rebind to another VNI after delivery: stale", DP_INGRESS, .n_in = 1, .in = { IN6(R2, D2) }, .pk = P_VXL6, .vni = R2, .step = ST_REBIND, .step_vni = R3, STALE_AFTER(D2) },
+	{ "in gnv4 word gains a reserved bit after delivery: stale", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_GNV4, .vni = R1, .step = ST_WORD, .step_vni = BND | RSV(26) | R1, STALE_AFTER(D1) },
+	{ "in gnv4 MAC_SEL flipped after delivery: still delivered", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_GNV4, .vni = R1, .step = ST_WORD, .step_vni = BND | SEL | R1, IN_OKN(D1, D1, 2) },
+	{ "in vxl4 ingress-only, then committed: delivered", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .ingress_only = true, EG1(D1, R2), .pk = P_VXL4, .vni = R1, .step = ST_REBIND, .step_vni = R1, .step_from_stale = true, .verdict = DP_PASS, .rw = true, .xvni = D1, .stat_dummy = D1, .rx = 1, .drop = { [LB_DROP_STALE] = 1 } },
+	/* MAC_SEL and the rest of the record do not matter to ingress */
+	{ "in gnv4 MAC_SEL set: delivered", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, EG1W(D1, BND | SEL | R1), .pk = P_GNV4, .vni = R1, IN_OK(D1, D1) },
+	{ "in vxl6 MAC_SEL set: delivered nocsum", DP_INGRESS, .n_in = 1, .in = { IN6(R2, D3) }, EG1W(D3, BND | SEL | R2), .pk = P_VXL6, .vni = R2, .zero_csum = true, IN_OK(D3, D3) },
+	{ "in gnv4 record's mac[] and reserved filled: delivered", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .junk_record = true, .pk = P_GNV4, .vni = R1, IN_OK(D1, D1) },
 
 	/* ---- ingress: inner MAC disambiguation ---- */
 	{ "in mac flag: M1 -> D1", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4M(R1, M2, D2) }, .pk = P_GNV4, .vni = R1, IN_OK(D1, D1) },
@@ -487,6 +570,13 @@ static const struct tcase cases[] = {
 	{ "in no mac flag: MAC key not consulted", DP_INGRESS, .n_in = 1, .in = { IN4M(R1, M1, D1) }, .pk = P_GNV4, .vni = R1, PASS },
 	{ "in no mac flag: wildcard used", DP_INGRESS, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4(R1, D3) }, .pk = P_GNV4, .vni = R1, IN_OK(D3, D3) },
 	{ "in no mac flag vxl6: wildcard used", DP_INGRESS, .n_in = 3, .in = { IN6M(R1, M1, D1), IN6M(R1, M2, D2), IN6(R1, D3) }, .pk = P_VXL6, .vni = R1, .tweak = t_mac2, IN_OK(D3, D3) },
+	/* the first hit decides: a stale MAC entry does not fall back to the wildcard */
+	{ "in mac flag: MAC hit, tunnel bound to another VNI -> stale", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4(R1, D3) }, EG1(D1, R2), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in mac flag: MAC hit, ingress-only -> stale, wildcard bound", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4(R1, D3) }, .ingress_only = true, EG1(D3, R1), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in mac flag v6: MAC hit unbound -> stale", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN6M(R1, M2, D2), IN6(R1, D3) }, EG1W(D2, 0), .pk = P_VXL6, .vni = R1, .tweak = t_mac2, DROP(LB_DROP_STALE) },
+	{ "in mac flag: MAC miss, wildcard's tunnel stale -> stale", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M2, D2), IN4(R1, D3) }, EG1(D3, R2), .pk = P_GNV4, .vni = R1, DROP(LB_DROP_STALE) },
+	{ "in mac flag: MAC hit bound, wildcard stale -> delivered", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4(R1, D3) }, EG1W(D3, 0), .pk = P_GNV4, .vni = R1, IN_OK(D1, D1) },
+	{ "in mac flag: MAC hit with MAC_SEL word -> delivered", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN6M(R1, M1, D1), IN6M(R1, M2, D2) }, .n_eg = 2, .eg = { EGW(D1, BND | SEL | R1), EGW(D2, BND | R1) }, .pk = P_GNV6, .vni = R1, IN_OK(D1, D1) },
 	/* inner MAC cut short: inner+6 > len -> the wildcard */
 	{ "in mac flag: frame ends at inner+5 -> wildcard", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4(R1, D3) }, .pk = P_GNV4, .vni = R1, .zero_csum = true, .trunc_rel = 6, IN_OK(D3, D3) },
 	{ "in mac flag: frame ends at inner+6 -> MAC key", DP_INGRESS, CFG_MAC, .n_in = 2, .in = { IN4M(R1, M1, D1), IN4(R1, D3) }, .pk = P_GNV4, .vni = R1, .zero_csum = true, .trunc_rel = 7, IN_OK(D1, D1) },
@@ -541,20 +631,63 @@ static void make_spec(const struct tcase *c, struct pb_spec *s)
 		c->tweak(s);
 }
 
+/* The VNI a binding word rewrites to (MAC_SEL and BOUND stripped). */
+static uint32_t eg_vni(const struct eg_bind *e)
+{
+	return e->raw ? lb_binding_vni(e->word) : e->vni;
+}
+
+/* Egress slots exist for dummies in the range, up to the array's size. */
+static bool has_slot(const struct lb_config *cfg, uint32_t dummy)
+{
+	return dummy >= cfg->dummy_min && dummy <= cfg->dummy_max &&
+	       dummy - cfg->dummy_min < LB_DUMMY_RANGE_MAX;
+}
+
+static int write_word(const struct tcase *c, uint32_t dummy, uint32_t word)
+{
+	struct lb_egress_val v = { .binding = word };
+
+	if (c->junk_record) {
+		/* What user space keeps there; the datapath must not care. */
+		static const uint8_t m0[6] = { 0x02, 0xbb, 0, 0, 0, 0x10 };
+		static const uint8_t m1[6] = { 0x02, 0xbb, 0, 0, 0, 0x11 };
+
+		v.reserved = 0xa5a5a5a5;
+		memcpy(v.mac[0].addr, m0, 6);
+		memcpy(v.mac[1].addr, m1, 6);
+		v.mac[0].set = v.mac[1].set = 1;
+		v.mac[0].pad = v.mac[1].pad = 0x5a;
+	}
+	return dp_set_egress_val(H, dummy, &v);
+}
+
 static int apply_setup(const struct lb_config *cfg, const struct tcase *c)
 {
 	int err = dp_reset(H);
 
 	if (!err)
 		err = dp_set_config(H, cfg);
-	for (int i = 0; !err && i < c->n_eg; i++)
-		err = dp_bind_egress(H, c->eg[i].dummy, c->eg[i].vni);
+	/* bind's order: the ingress entry, then the commit of the egress word */
 	for (int i = 0; !err && i < c->n_in; i++) {
 		struct lb_ingress_key k;
 
 		dp_ingress_key(&k, c->in[i].vni, c->in[i].family, c->in[i].addr, c->in[i].mac);
 		err = dp_bind_ingress(H, &k, c->in[i].dummy);
 	}
+	for (int i = 0; !err && !c->ingress_only && i < c->n_in; i++) {
+		if (!has_slot(cfg, c->in[i].dummy))
+			continue;
+		for (int j = 0; j < i; j++)
+			if (c->in[j].dummy == c->in[i].dummy && c->in[j].vni != c->in[i].vni &&
+			    !CHECK(false, "table: in[%d] and in[%d] share a tunnel with two VNIs; "
+					  "use .ingress_only and eg[]", j, i))
+				return -EINVAL;
+		err = write_word(c, c->in[i].dummy, LB_EGRESS_BOUND | c->in[i].vni);
+	}
+	for (int i = 0; !err && i < c->n_eg; i++)
+		err = write_word(c, c->eg[i].dummy,
+				 c->eg[i].raw ? c->eg[i].word : LB_EGRESS_BOUND | c->eg[i].vni);
 	return err;
 }
 
@@ -680,16 +813,22 @@ static void run_case(const struct tcase *c)
 		goto out;
 
 	if (c->step != ST_NONE) {
-		wlen = build_expected(&spec, true, c->eg[0].vni, want);
+		bool eg = c->dir == DP_EGRESS;
+		uint32_t tunnel = eg ? c->eg[0].dummy : c->in[0].dummy;
+
+		wlen = build_expected(&spec, !c->step_from_stale,
+				      eg ? eg_vni(&c->eg[0]) : c->in[0].dummy, want);
 		wlen = len < wlen ? len : wlen;
 		err = dp_run(H, c->dir, in, len, out, &olen, &verdict);
 		CHECK_EQ(err, 0, "dp_run (before the step)");
-		CHECK_EQ(verdict, DP_PASS, "verdict before the step");
+		CHECK_EQ(verdict, c->step_from_stale ? DP_DROP : DP_PASS, "verdict before the step");
 		CHECK_BYTES(out, olen, want, wlen, "output before the step");
 		if (c->step == ST_REBIND)
-			err = dp_bind_egress(H, c->eg[0].dummy, c->step_vni);
+			err = dp_bind_egress(H, tunnel, c->step_vni);
+		else if (c->step == ST_WORD)
+			err = dp_set_egress_word(H, tunnel, c->step_vni);
 		else
-			err = dp_unbind_egress(H, c->eg[0].dummy);
+			err = dp_unbind_egress(H, tunnel);
 		CHECK_EQ(err, 0, "step");
 	}
 
@@ -753,7 +892,7 @@ static void run_trunc(const struct trunc_pkt *t, enum dp_dir dir)
 		from = D1;
 		to = R1;
 		c.n_eg = 1;
-		c.eg[0] = (struct eg_bind){ D1, R1 };
+		c.eg[0] = (struct eg_bind){ .dummy = D1, .vni = R1 };
 	} else {
 		from = R1;
 		to = D1;
@@ -919,6 +1058,71 @@ static void self_checks(void)
 	check_end();
 }
 
+/*
+ * The egress record as a writer through mmap sees it (docs/maps.md): 24-byte
+ * slots from offset 0, the binding word first. The commit protocol, done by
+ * hand: fill mac[!sel], then one atomic store of the word; unbind: store 0.
+ */
+static void mmap_check(void)
+{
+	const size_t slots = LB_DUMMY_RANGE_MAX, sz = slots * sizeof(struct lb_egress_val);
+	struct lb_egress_val *vals, got;
+	struct lb_ingress_key k;
+	struct lb_config cfg;
+	struct pb_spec s;
+	uint8_t in4[PB_MAX_PKT], want[PB_MAX_PKT], out[DP_MAX_PKT];
+	size_t len, wlen, olen = 0;
+	int verdict = 0;
+	uint64_t v;
+
+	check_begin("egress record through mmap: layout and commit");
+	CHECK_EQ(sizeof(struct lb_egress_val), 24, "sizeof(struct lb_egress_val)");
+	CHECK_EQ(offsetof(struct lb_egress_val, binding), 0, "offset of binding");
+	CHECK_EQ(offsetof(struct lb_egress_val, mac), 8, "offset of mac[]");
+	CHECK_EQ(sizeof(struct lb_egress_mac), 8, "sizeof(struct lb_egress_mac)");
+	dp_default_config(&cfg);
+	if (!CHECK_EQ(apply_setup(&cfg, &(struct tcase){ .n_in = 0 }), 0, "setup"))
+		goto out;
+	dp_ingress_key(&k, R2, LB_AF_INET, A4, NULL);
+	if (!CHECK_EQ(dp_bind_ingress(H, &k, D1), 0, "ingress entry"))
+		goto out;
+	vals = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, dp_egress_map_fd(H), 0);
+	if (!CHECK(vals != MAP_FAILED, "mmap of lb_egress_bind: %s", strerror(errno)))
+		goto out;
+	/* bind D1 (slot 1) to R2 with the MAC in mac[1] */
+	memcpy(vals[1].mac[1].addr, M1, 6);
+	vals[1].mac[1].set = 1;
+	__atomic_store_n(&vals[1].binding, BND | SEL | R2, __ATOMIC_RELEASE);
+	CHECK_EQ(dp_get_egress_val(H, D1, &got), 0, "lookup");
+	CHECK(!memcmp(&got, &vals[1], sizeof(got)), "the syscall reads what mmap wrote at byte 24");
+	CHECK_EQ(got.binding, BND | SEL | R2, "binding word of slot 1");
+
+	pb_default(&s, PB_TUN_GENEVE, PB_L3_IPV4);
+	s.vni = D1;
+	len = pb_build(&s, in4, sizeof(in4), NULL);
+	wlen = build_expected(&s, true, R2, want);
+	CHECK_EQ(dp_run(H, DP_EGRESS, in4, len, out, &olen, &verdict), 0, "egress run");
+	CHECK_EQ(verdict, DP_PASS, "egress verdict");
+	CHECK_BYTES(out, olen, want, wlen, "egress rewritten to the word's VNI");
+	s.vni = R2;
+	len = pb_build(&s, in4, sizeof(in4), NULL);
+	wlen = build_expected(&s, true, D1, want);
+	CHECK_EQ(dp_run(H, DP_INGRESS, in4, len, out, &olen, &verdict), 0, "ingress run");
+	CHECK_EQ(verdict, DP_PASS, "ingress verdict");
+	CHECK_BYTES(out, olen, want, wlen, "ingress delivered");
+
+	/* unbind: the word first; the entry left behind is stale */
+	__atomic_store_n(&vals[1].binding, 0, __ATOMIC_RELEASE);
+	CHECK_EQ(dp_run(H, DP_INGRESS, in4, len, out, &olen, &verdict), 0, "ingress run");
+	CHECK_EQ(verdict, DP_DROP, "ingress verdict after unbind");
+	CHECK_BYTES(out, olen, in4, len, "ingress untouched after unbind");
+	CHECK_EQ(dp_drop_stats(H, LB_DROP_STALE, &v), 0, "drop stats");
+	CHECK_EQ(v, 1, "stale drops");
+	munmap(vals, sz);
+out:
+	check_end();
+}
+
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
@@ -930,6 +1134,7 @@ int main(void)
 		return 1;
 	}
 	self_checks();
+	mmap_check();
 	for (size_t i = 0; i < n; i++)
 		run_case(&cases[i]);
 	for (size_t i = 0; i < sizeof(trunc_pkts) / sizeof(trunc_pkts[0]); i++) {
@@ -938,7 +1143,7 @@ int main(void)
 	}
 	run_einval();
 	printf("dp_cases: %zu table cases, %d truncation cases (%d lengths refused by the kernel "
-	       "with EINVAL: untagged L3 header short), 1 self-check\n",
+	       "with EINVAL: untagged L3 header short), 2 self-checks\n",
 	       n, trunc_cases, trunc_refused);
 	dp_close(H);
 	return check_summary("dp_cases");

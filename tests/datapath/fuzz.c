@@ -12,6 +12,16 @@
  * extension). Each packet runs in both directions; every
  * (packet, direction) pair is one case and must give the same verdict and
  * the same output bytes. At the end of a round the counters must be equal.
+ *
+ * Egress binding words are mostly LB_EGRESS_BOUND | real VNI, some with
+ * LB_EGRESS_MAC_SEL, some bad (a dummy VNI, reserved bits 24..29, BOUND
+ * clear with other bits set, random), and the record's mac[] and reserved
+ * bytes are sometimes random (the datapath must ignore them). Most ingress
+ * entries whose dummy has a slot are committed (their tunnel's word set to
+ * BOUND | the key's VNI, as bind does); the rest, and entries whose tunnel is
+ * later unbound, re-bound or overwritten by another entry's commit, are
+ * stale. Between packets a round sometimes rewrites one word (rebind,
+ * unbind), as a control plane would while traffic flows.
  * The run is a pure function of (CASES, SEED): rerun with the printed seed to
  * reproduce a failure. It stops after MAX_FAILURES failed cases.
  */
@@ -128,6 +138,9 @@ static int round_dumped;
 
 /* Model outcomes per direction: passed untouched, rewritten, dropped. */
 static unsigned long outcome[2][3];
+/* Model drops per direction and reason. */
+static unsigned long drop_reason[2][LB_DROP_SLOTS];
+static unsigned long word_flips;
 static double t_reset, t_run;
 
 static double now(void)
@@ -227,7 +240,7 @@ static void random_config(void)
 			cfg.vxlan_port = cfg.geneve_port; /* the loader refuses it; rule 6 defines it */
 	}
 	if (chance(8)) {
-		static const uint32_t bad[] = { 0, 2, LB_ABI_VERSION + 0x100, 0xffffffff };
+		static const uint32_t bad[] = { 0, LB_ABI_VERSION - 1, LB_ABI_VERSION + 1, 0xffffffff };
 
 		cfg.version = chance(50) ? bad[below(4)] : (uint32_t)rnd();
 		if (cfg.version == LB_ABI_VERSION)
@@ -264,6 +277,42 @@ static uint32_t pick_real(void)
 			return v;
 	}
 	return 1; /* only if the range is enormous */
+}
+
+/* A binding word for a tunnel meant to carry @real, good or (sometimes) bad. */
+static uint32_t pick_word(uint32_t real)
+{
+	uint32_t sel = chance(35) ? LB_EGRESS_MAC_SEL : 0;
+	unsigned int r = below(100);
+
+	real &= LB_VNI_MAX;
+	if (r < 80)
+		return LB_EGRESS_BOUND | sel | real;
+	if (r < 86) /* a reserved bit (24..29) */
+		return LB_EGRESS_BOUND | sel | 1U << (24 + below(6)) | real;
+	if (r < 90) /* several reserved bits */
+		return LB_EGRESS_BOUND | sel | ((uint32_t)rnd() & 0x3f000000U) | 0x01000000U | real;
+	if (r < 95) /* BOUND clear: unbound whatever else is there */
+		return chance(50) ? sel | real : ((uint32_t)rnd() & ~LB_EGRESS_BOUND);
+	if (r < 97)
+		return 0xffffffffU;
+	return (uint32_t)rnd();
+}
+
+/* Writes @word into @dummy's slot on both sides, sometimes with junk in the
+ * rest of the record (mac[], reserved), which the datapath ignores. */
+static void set_word(uint32_t dummy, uint32_t word)
+{
+	struct lb_egress_val v = { .binding = word };
+	int err;
+
+	if (chance(30)) {
+		rand_bytes((uint8_t *)&v + sizeof(v.binding), sizeof(v) - sizeof(v.binding));
+	}
+	if ((err = dp_set_egress_val(H, dummy, &v)))
+		fatal("dp_set_egress_val", err);
+	if (model_set_egress_word(M, dummy, word))
+		fatal("model_set_egress_word", -1);
 }
 
 static void random_ingress_key(struct lb_ingress_key *k)
@@ -332,9 +381,11 @@ static void setup_round(void)
 		/* Egress slots exist only inside the range (an array map). */
 		if (!chance(80) || dummies[i] < cfg.dummy_min || dummies[i] > cfg.dummy_max)
 			continue;
-		if (r < 85)
-			vni = reals[below(n_reals)];
-		else if (r < 93)
+		if (r < 85) {
+			set_word(dummies[i], pick_word(reals[below(n_reals)]));
+			continue;
+		}
+		if (r < 93)
 			vni = pick_in_range();
 		else
 			vni = chance(50) ? 0xffffffffU : LB_VNI_MAX + 1 + below(1000);
@@ -372,6 +423,10 @@ static void setup_round(void)
 			fatal("dp_bind_ingress", err);
 		if (model_bind_ingress(M, &k, d))
 			fatal("model_bind_ingress", -1);
+		/* Commit, as bind does: the tunnel's word names the key's VNI. */
+		if (in_range(d) && chance(70))
+			set_word(d, chance(90) ? LB_EGRESS_BOUND | (chance(35) ? LB_EGRESS_MAC_SEL : 0) | k.vni
+					       : pick_word(k.vni));
 	}
 	if (M->n_in && chance(20)) {
 		struct lb_ingress_key k = M->in[below(M->n_in)].key;
@@ -382,12 +437,52 @@ static void setup_round(void)
 	}
 }
 
+/*
+ * Between packets: rewrite one tunnel's word, as a control plane would while
+ * traffic flows: commit an ingress entry, flip MAC_SEL, rebind, unbind.
+ */
+static void flip_word(void)
+{
+	uint32_t d, word;
+	unsigned int r = below(100);
+
+	if (r < 40 && M->n_in) {
+		const struct model_ingress *e = &M->in[below(M->n_in)];
+
+		if (!in_range(e->dummy))
+			return;
+		d = e->dummy;
+		word = LB_EGRESS_BOUND | (chance(50) ? LB_EGRESS_MAC_SEL : 0) | e->key.vni;
+	} else if (r < 60 && M->n_eg) {
+		const struct model_egress *e = &M->eg[below(M->n_eg)];
+
+		d = e->dummy;
+		word = e->word ^ LB_EGRESS_MAC_SEL;
+	} else {
+		d = dummies[below(n_dummies)];
+		if (!in_range(d))
+			return;
+		word = chance(30) ? 0 : pick_word(reals[below(n_reals)]);
+	}
+	set_word(d, word);
+	word_flips++;
+}
+
 /* --- packets -------------------------------------------------------------- */
 
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
+}
+
+/* An ingress entry that delivers: its dummy's word is BOUND | its VNI. */
+static int entry_live(const struct model_ingress *e)
+{
+	for (unsigned int i = 0; i < M->n_eg; i++)
+		if (M->eg[i].dummy == e->dummy)
+			return (M->eg[i].word & ~LB_EGRESS_MAC_SEL) == (LB_EGRESS_BOUND | e->key.vni);
+	return 0;
 }
 
 /* Structural offsets of the last built packet (see build_packet). */
@@ -434,11 +529,23 @@ static size_t build_packet(uint8_t *p)
 		struct model_egress *e = &M->eg[below(M->n_eg)];
 
 		vni = e->dummy & LB_VNI_MAX;
-		new_vni = e->vni & LB_VNI_MAX;
+		new_vni = lb_binding_vni(e->word) & LB_VNI_MAX;
 		have_new = 1;
 	} else if (r < 60 && M->n_in) {
 		struct model_ingress *e = &M->in[below(M->n_in)];
 		static const uint8_t zero[6];
+
+		/* Mostly an entry that delivers (its tunnel bound to its VNI), if any:
+		 * commits overwrite each other's words, so many entries are stale. */
+		if (chance(70)) {
+			unsigned int live[MODEL_MAX_INGRESS], n_live = 0;
+
+			for (unsigned int i = 0; i < M->n_in; i++)
+				if (entry_live(&M->in[i]))
+					live[n_live++] = i;
+			if (n_live)
+				e = &M->in[live[below(n_live)]];
+		}
 
 		vni = e->key.vni & LB_VNI_MAX;
 		family = e->key.family;
@@ -755,7 +862,7 @@ static void dump_round(void)
 		round_no, cfg.version, cfg.dummy_min, cfg.dummy_max, cfg.geneve_port,
 		cfg.vxlan_port, cfg.flags);
 	for (unsigned int i = 0; i < M->n_eg; i++)
-		fprintf(stderr, "  egress bind 0x%x -> 0x%x\n", M->eg[i].dummy, M->eg[i].vni);
+		fprintf(stderr, "  egress word 0x%x = 0x%08x\n", M->eg[i].dummy, M->eg[i].word);
 	for (unsigned int i = 0; i < M->n_in; i++) {
 		const struct lb_ingress_key *k = &M->in[i].key;
 
@@ -779,8 +886,13 @@ static void run_case(enum dp_dir dir, const uint8_t *pkt, size_t len, unsigned l
 	double t0 = now();
 	err = dp_run(H, dir, pkt, len, out, &out_len, &verdict);
 	t_run += now() - t0;
+	uint64_t drops0[LB_DROP_SLOTS];
+
+	memcpy(drops0, M->drops, sizeof(drops0));
 	mverdict = model_run(M, dir, pkt, len, mout);
 	outcome[dir][mverdict == DP_DROP ? 2 : memcmp(pkt, mout, len) ? 1 : 0]++;
+	for (int r = 0; r < LB_DROP_SLOTS; r++)
+		drop_reason[dir][r] += M->drops[r] - drops0[r];
 	if (CHECK_EQ(err, 0, "dp_run")) {
 		CHECK_EQ(verdict, mverdict, "verdict");
 		CHECK_BYTES(out, out_len, mout, len, "output (got = BPF, want = model)");
@@ -875,6 +987,8 @@ int main(int argc, char **argv)
 					len = mutate(pkt, len);
 			}
 			len = runnable(pkt, len);
+			if (chance(3))
+				flip_word();
 			run_case(DP_EGRESS, pkt, len, done++);
 			if (done < cases)
 				run_case(DP_INGRESS, pkt, len, done++);
@@ -895,6 +1009,11 @@ int main(int argc, char **argv)
 	       "ingress %lu passed untouched, %lu rewritten, %lu dropped\n",
 	       outcome[0][0], outcome[0][1], outcome[0][2], outcome[1][0], outcome[1][1],
 	       outcome[1][2]);
+	printf("dp_fuzz: drops: egress unbound %lu, bad binding %lu; ingress spoof %lu, "
+	       "bad binding %lu, stale %lu; %lu words rewritten between packets\n",
+	       drop_reason[0][LB_DROP_UNBOUND], drop_reason[0][LB_DROP_BAD_BINDING],
+	       drop_reason[1][LB_DROP_SPOOF], drop_reason[1][LB_DROP_BAD_BINDING],
+	       drop_reason[1][LB_DROP_STALE], word_flips);
 	printf("dp_fuzz: time in dp_run %.1f s, in dp_reset %.1f s\n", t_run, t_reset);
 	free(M);
 	return check_summary("dp_fuzz");

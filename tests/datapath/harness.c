@@ -76,25 +76,46 @@ static int egress_slot(struct dp_harness *h, uint32_t dummy, uint32_t *idx)
 	return 0;
 }
 
-static int write_egress(struct dp_harness *h, uint32_t dummy, uint32_t word)
+int dp_set_egress_val(struct dp_harness *h, uint32_t dummy, const struct lb_egress_val *val)
 {
-	struct lb_egress_val v = { .binding = word };
 	uint32_t idx;
 	int err = egress_slot(h, dummy, &idx);
 
 	if (err)
 		return err;
-	return bpf_map_update_elem(fd_of(h->skel->maps.lb_egress_bind), &idx, &v, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(fd_of(h->skel->maps.lb_egress_bind), &idx, val, BPF_ANY) ? -errno : 0;
+}
+
+int dp_get_egress_val(struct dp_harness *h, uint32_t dummy, struct lb_egress_val *val)
+{
+	uint32_t idx;
+	int err = egress_slot(h, dummy, &idx);
+
+	if (err)
+		return err;
+	return bpf_map_lookup_elem(fd_of(h->skel->maps.lb_egress_bind), &idx, val) ? -errno : 0;
+}
+
+int dp_set_egress_word(struct dp_harness *h, uint32_t dummy, uint32_t word)
+{
+	struct lb_egress_val v = { .binding = word };
+
+	return dp_set_egress_val(h, dummy, &v);
 }
 
 int dp_bind_egress(struct dp_harness *h, uint32_t dummy, uint32_t vni)
 {
-	return write_egress(h, dummy, LB_EGRESS_BOUND | vni);
+	return dp_set_egress_word(h, dummy, LB_EGRESS_BOUND | vni);
 }
 
 int dp_unbind_egress(struct dp_harness *h, uint32_t dummy)
 {
-	return write_egress(h, dummy, 0);
+	return dp_set_egress_word(h, dummy, 0);
+}
+
+int dp_egress_map_fd(struct dp_harness *h)
+{
+	return fd_of(h->skel->maps.lb_egress_bind);
 }
 
 int dp_bind_ingress(struct dp_harness *h, const struct lb_ingress_key *key, uint32_t dummy)

@@ -29,11 +29,20 @@ void dp_default_config(struct lb_config *cfg);
 int dp_set_config(struct dp_harness *h, const struct lb_config *cfg);
 /*
  * Egress slots are relative to the dummy_min of the config last set; a dummy
- * outside that range has no slot (-ERANGE). @vni goes into the binding word
- * as is, so values past 24 bits make a bad binding.
+ * outside that range, or past the array, has no slot (-ERANGE).
+ *
+ * dp_bind_egress writes the record { .binding = LB_EGRESS_BOUND | @vni }, the
+ * rest zero; @vni goes into the word as is, so bits 24..30 in it make a bad
+ * (reserved bits) or MAC_SEL word. dp_set_egress_word writes @word raw,
+ * dp_set_egress_val the whole 24-byte record. dp_unbind_egress zeroes it.
  */
 int dp_bind_egress(struct dp_harness *h, uint32_t dummy, uint32_t vni);
+int dp_set_egress_word(struct dp_harness *h, uint32_t dummy, uint32_t word);
+int dp_set_egress_val(struct dp_harness *h, uint32_t dummy, const struct lb_egress_val *val);
+int dp_get_egress_val(struct dp_harness *h, uint32_t dummy, struct lb_egress_val *val);
 int dp_unbind_egress(struct dp_harness *h, uint32_t dummy);
+/* The lb_egress_bind map, for tests that write it through mmap. */
+int dp_egress_map_fd(struct dp_harness *h);
 int dp_bind_ingress(struct dp_harness *h, const struct lb_ingress_key *key, uint32_t dummy);
 int dp_unbind_ingress(struct dp_harness *h, const struct lb_ingress_key *key);
 /* Deletes every binding and zeroes every counter. */

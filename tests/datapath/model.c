@@ -67,7 +67,7 @@ static struct model_ingress *find_ingress(struct model *m, const struct lb_ingre
 	return NULL;
 }
 
-int model_bind_egress(struct model *m, uint32_t dummy, uint32_t vni)
+int model_set_egress_word(struct model *m, uint32_t dummy, uint32_t word)
 {
 	struct model_egress *e = find_egress(m, dummy);
 
@@ -77,8 +77,21 @@ int model_bind_egress(struct model *m, uint32_t dummy, uint32_t vni)
 		e = &m->eg[m->n_eg++];
 		e->dummy = dummy;
 	}
-	e->vni = vni;
+	e->word = word;
 	return 0;
+}
+
+int model_bind_egress(struct model *m, uint32_t dummy, uint32_t vni)
+{
+	return model_set_egress_word(m, dummy, LB_EGRESS_BOUND | vni);
+}
+
+/* The binding word of a dummy's slot: 0 (unbound) when nothing was written. */
+static uint32_t egress_word(struct model *m, uint32_t dummy)
+{
+	struct model_egress *e = find_egress(m, dummy);
+
+	return e ? e->word : 0;
 }
 
 int model_unbind_egress(struct model *m, uint32_t dummy)
@@ -252,17 +265,20 @@ static int drop(struct model *m, enum lb_drop_reason why)
 static int egress(struct model *m, uint8_t *p, size_t len, const struct tunnel *t)
 {
 	const struct lb_config *c = &m->cfg;
-	struct model_egress *b;
 	struct lb_tun_stats *s;
+	uint32_t w, real;
 
 	if (!is_dummy(c, t->vni))
 		return DP_PASS;
-	b = find_egress(m, t->vni);
-	if (!b)
+	w = egress_word(m, t->vni);
+	/* Bit 31 clear: unbound, whatever the other bits hold. */
+	if (!(w & 0x80000000u))
 		return drop(m, LB_DROP_UNBOUND);
-	if (b->vni > LB_VNI_MAX || is_dummy(c, b->vni))
+	/* real = w without bits 31 (BOUND) and 30 (MAC_SEL); bits 24..29 stay. */
+	real = w & 0x3fffffffu;
+	if (real > 0xffffffu || is_dummy(c, real))
 		return drop(m, LB_DROP_BAD_BINDING);
-	rewrite(p, t->udp, b->vni);
+	rewrite(p, t->udp, real);
 	s = stats_at(m, t->vni);
 	if (s) {
 		s->tx_packets++;
@@ -295,6 +311,12 @@ static int ingress(struct model *m, uint8_t *p, size_t len, const struct tunnel 
 		return DP_PASS;
 	if (!is_dummy(c, b->dummy))
 		return drop(m, LB_DROP_BAD_BINDING);
+	/*
+	 * The first hit decides: its tunnel's word, MAC_SEL (bit 30) ignored,
+	 * must be exactly BOUND | the packet's VNI, else stale.
+	 */
+	if ((egress_word(m, b->dummy) & ~0x40000000u) != (0x80000000u | t->vni))
+		return drop(m, LB_DROP_STALE);
 	rewrite(p, t->udp, b->dummy);
 	s = stats_at(m, b->dummy);
 	if (s) {

@@ -6,10 +6,12 @@
  * the same verdict, the same output bytes and the same counters.
  *
  * The model mirrors the maps of the harness: a config, a small egress table
- * (dummy VNI -> real VNI), a small ingress table (full 28-byte lb_ingress_key,
- * compared with memcmp -> dummy VNI), per-index tunnel counters and per-reason
- * drop counters. Binding updates replace an existing entry with the same key,
- * like BPF_ANY.
+ * (dummy VNI -> the raw 32-bit binding word; a dummy not in it reads 0), a
+ * small ingress table (full 28-byte lb_ingress_key, compared with memcmp ->
+ * dummy VNI), per-index tunnel counters and per-reason drop counters. Binding
+ * updates replace an existing entry with the same key, like BPF_ANY. The
+ * egress record's mac[] and reserved fields are not modelled: the rules say
+ * the datapath reads only the binding word.
  */
 #ifndef LB_TEST_MODEL_H
 #define LB_TEST_MODEL_H
@@ -24,7 +26,7 @@
 
 struct model_egress {
 	uint32_t dummy;
-	uint32_t vni;
+	uint32_t word; /* lb_egress_val.binding as written */
 };
 
 struct model_ingress {
@@ -52,8 +54,9 @@ void model_init(struct model *m);
 /* Like dp_reset: deletes every binding and zeroes every counter; keeps config. */
 void model_reset(struct model *m);
 void model_set_config(struct model *m, const struct lb_config *cfg);
-/* 0, or -1 when the table is full. */
+/* 0, or -1 when the table is full. bind writes LB_EGRESS_BOUND | @vni. */
 int model_bind_egress(struct model *m, uint32_t dummy, uint32_t vni);
+int model_set_egress_word(struct model *m, uint32_t dummy, uint32_t word);
 /* 0, or -1 when there is no such binding. */
 int model_unbind_egress(struct model *m, uint32_t dummy);
 int model_bind_ingress(struct model *m, const struct lb_ingress_key *key, uint32_t dummy);

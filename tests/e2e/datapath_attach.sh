@@ -72,10 +72,14 @@ attach_and_check() { # MODE
 	check "kernel names program $IN_ID lb_ingress" test "$(prog_name "$IN_ID")" = lb_ingress
 	check "show reports mode $mode" \
 		jq -e ".mode == \"$mode\" and .dummy_min == 100000 and .dummy_max == 100999" <<<"$show" >/dev/null
-	# The config map, read with bpftool alone: version 1, min, max, ports.
+	# The config map, read with bpftool alone: ABI version 2, min, max.
 	check "lb_config readable with bpftool" \
 		bash -c "bpftool -j map lookup pinned '$dir/lb_config' key 0 0 0 0 |
-			jq -e '(.formatted.value // .value) | (.version == 1 and .dummy_min == 100000 and .dummy_max == 100999)' >/dev/null"
+			jq -e '(.formatted.value // .value) | (.version == 2 and .dummy_min == 100000 and .dummy_max == 100999)' >/dev/null"
+	# lb_egress_bind holds the ABI 2 record: 24-byte values, one per dummy.
+	check "lb_egress_bind: 24-byte values, 1000 entries" \
+		bash -c "bpftool -j map show pinned '$dir/lb_egress_bind' |
+			jq -e '.bytes_value == 24 and .max_entries == 1000' >/dev/null"
 	out=$("$CLI" -n "$A" datapath attach dev ul0 2>&1)
 	check "second attach refused: $out" grep -q 'already attached' <<<"$out"
 	check "...and left the first one as it was" test "$(pin_dir "$A" ul0)" = "$dir"

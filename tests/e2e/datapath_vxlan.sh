@@ -20,6 +20,12 @@ CAP=$(mktemp -d)
 trap 'cleanup_netns; rm -rf "$CAP"' EXIT
 
 le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# An lb_egress_val (24 bytes): binding word $1, reserved 0, mac[0] and mac[1]
+# zero (set = 0: the ingress key is the wildcard, no inner MAC).
+egress_val() { echo "$(le32 "$1") 00 00 00 00 $(printf '00 %.0s' $(seq 16))"; }
+INGRESS_KEY="$(le32 $REAL) 0a 09 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 04 00"
+# Egress slot: index DUMMY - dummy_min (0).
+set_word() { bpftool map update pinned "$DIR/lb_egress_bind" key hex $(le32 0) value hex $(egress_val "$1"); }
 # Per-CPU counter sum, read with bpftool.
 drops() { bpftool -j map lookup pinned "$DIR/lb_drop_stats" key hex $(le32 "$1") | jq '[.formatted.values[].value] | add'; }
 snmp() { in_ns "$1" awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col[f] }' /proc/net/snmp; }
@@ -91,12 +97,11 @@ scenario() { # UDPCSUM
 	check "$mode: unbound tunnel puts 0 packets on the wire (saw $n)" test "$n" -eq 0
 	check "$mode: unbound drop counter rose ($before -> $after)" test "$after" -gt "$before"
 
-	# 2. Bind with bpftool: ingress entry first, then egress.
-	bpftool map update pinned "$DIR/lb_ingress_bind" \
-		key hex $(le32 $REAL) 0a 09 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 04 00 \
-		value hex $(le32 $DUMMY) 00 00 00 00
-	# Egress slot: index DUMMY - dummy_min (0), word LB_EGRESS_BOUND | REAL.
-	bpftool map update pinned "$DIR/lb_egress_bind" key hex $(le32 0) value hex $(le32 $((0x80000000 | REAL)))
+	# 2. Bind with bpftool: the ingress entry first (it delivers nothing
+	# yet: its tunnel's word is 0, so it is stale), then the egress record,
+	# whose word LB_EGRESS_BOUND | REAL commits both directions.
+	bpftool map update pinned "$DIR/lb_ingress_bind" key hex $INGRESS_KEY value hex $(le32 $DUMMY) 00 00 00 00
+	set_word $((0x80000000 | REAL))
 
 	start_capture "$CAP/$mode-bound.pcap"
 	# Checksum errors on both ends: P sees egress rewrites, H ingress ones.
@@ -133,6 +138,31 @@ scenario() { # UDPCSUM
 	n=$("$TCPDUMP" -Z root -nn -r "$CAP/$mode-spoof.pcap" "arp host 10.98.0.1 or net 10.98.0.0/24" 2>/dev/null | wc -l)
 	check "$mode: spoofed dummy VNI counted as a drop ($before -> $(drops 1))" test "$(drops 1)" -gt "$before"
 	check "$mode: the pool tunnel received none of it (saw $n)" test "$n" -eq 0
+
+	# 4. A leftover ingress entry: unbind's first step (word 0) alone, as a
+	# control plane killed between the two steps would leave it. Traffic
+	# from the peer must be dropped as stale, not delivered to the tunnel.
+	set_word 0
+	before=$(drops 3)
+	nsenter --net="/run/netns/$H" "$TCPDUMP" -Z root -i vx0 -nn --immediate-mode -U \
+		-w "$CAP/$mode-stale.pcap" "arp or host 10.99.0.2" >/dev/null 2>&1 3>&- &
+	TCPDUMP_PID=$!
+	sleep 1
+	in_ns "$P" ping -c 3 -i 0.2 -W 1 10.99.0.1 >/dev/null 2>&1
+	stop_capture
+	n=$("$TCPDUMP" -Z root -nn -r "$CAP/$mode-stale.pcap" "arp or host 10.99.0.2" 2>/dev/null | wc -l)
+	check "$mode: leftover ingress entry: stale drops counted ($before -> $(drops 3))" test "$(drops 3)" -gt "$before"
+	check "$mode: leftover ingress entry: the pool tunnel received none of it (saw $n)" test "$n" -eq 0
+	# Committing the word again delivers again: the word is the switch.
+	set_word $((0x40000000 | 0x80000000 | REAL))
+	ip -n "$P" neigh flush dev vxp
+	check "$mode: re-committed (with MAC_SEL set): the peer reaches the pool side" \
+		in_ns "$P" ping -q -c 3 -i 0.2 -w 10 10.99.0.1 >/dev/null
+	# Unbind, egress word first, then the ingress entry.
+	set_word 0
+	bpftool map delete pinned "$DIR/lb_ingress_bind" key hex $INGRESS_KEY
+	check "$mode: unbound: no ingress entry left" \
+		test "$(bpftool -j map dump pinned "$DIR/lb_ingress_bind" | jq length)" -eq 0
 	teardown
 }
 
