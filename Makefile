@@ -30,7 +30,8 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude -I$(ARCH_INC)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -I$(BUILD) -fPIC
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LDLIBS   := $(LIBBPF_LIBS)
+LIBMNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+LDLIBS   := $(LIBBPF_LIBS) $(LIBMNL_LIBS)
 
 BPF_OBJ   := $(BUILD)/bpf/latebind.bpf.o
 SKEL      := $(BUILD)/latebind.skel.h

@@ -100,3 +100,15 @@ bad:
 					      : ": a port is a number in 1-65535");
 	return -EINVAL;
 }
+
+int parse_mac(const char *s, uint8_t mac[6])
+{
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)strtoul((char[]){ s[3 * i], s[3 * i + 1], 0 }, NULL, 16);
+	return 0;
+}

@@ -13,6 +13,9 @@ bool matches(const char *arg, const char *keyword);
 /* Strict decimal (or 0x hex) unsigned parse within [min, max]. -EINVAL/-ERANGE. */
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 
+/* "aa:bb:cc:dd:ee:ff" (exactly); -EINVAL otherwise. */
+int parse_mac(const char *s, uint8_t mac[6]);
+
 /* "A-B" (inclusive) into base and count; -EINVAL with @err naming the problem. */
 int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, size_t errlen);
 

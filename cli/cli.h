@@ -20,5 +20,11 @@ extern bool cli_verbose;
 
 int do_datapath(int argc, char **argv);
 int do_datapath_demo(int argc, char **argv);
+int do_pool(int argc, char **argv);
+int do_bind(int argc, char **argv);
+int do_unbind(int argc, char **argv);
+int do_show(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_bench(int argc, char **argv);
 
 #endif

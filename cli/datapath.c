@@ -138,7 +138,7 @@ static int do_load(int argc, char **argv)
 	return 0;
 }
 
-static int do_show(int argc, char **argv)
+static int do_dp_show(int argc, char **argv)
 {
 	struct latebind_dp_status st;
 	char dir[256];
@@ -164,7 +164,7 @@ static int do_show(int argc, char **argv)
 }
 
 static const struct cli_cmd dp_cmds[] = {
-	{ "show", do_show },
+	{ "show", do_dp_show },
 	{ "attach", do_attach },
 	{ "detach", do_detach },
 	{ "load", do_load },

@@ -20,8 +20,21 @@ bool cli_verbose;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: latebind [ -j ] [ -n NETNS ] [ -v ] OBJECT COMMAND\n"
+		"Usage: latebind [ -j ] [ -n NETNS ] [ -v ] COMMAND\n"
 		"       latebind help\n"
+		"\n"
+		"  latebind pool create dev UNDERLAY type { geneve | vxlan } remote ADDR\n"
+		"          [ local ADDR ] count N [ dummy-base VNI ] [ prefix NAME ] [ dstport PORT ]\n"
+		"          [ udpcsum | noudpcsum ]\n"
+		"  latebind pool destroy dev UNDERLAY\n"
+		"  latebind bind TUNNEL vni VNI [ inner-mac MAC ]\n"
+		"  latebind unbind TUNNEL\n"
+		"  latebind show [ TUNNEL ]\n"
+		"  latebind stats [ TUNNEL ]\n"
+		"  latebind bench bind dev UNDERLAY [ ops N ] [ creates N ]\n"
+		"\n"
+		"  pool defaults: prefix %s, dummy-base = the top COUNT VNIs (16777216 - COUNT),\n"
+		"  dstport 6081 (geneve) or 4789 (vxlan), noudpcsum over IPv4, udpcsum over IPv6\n"
 		"\n"
 		"  latebind datapath attach dev UNDERLAY [ mode { auto | tcx | cls_bpf } ] [ DP_OPTIONS ]\n"
 		"  latebind datapath detach dev UNDERLAY\n"
@@ -36,7 +49,7 @@ static void usage(FILE *f)
 		"  -j          JSON output\n"
 		"  -n NETNS    run in the named network namespace (like ip -n)\n"
 		"  -v          verbose: library debug messages on stderr\n",
-		LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
+		LATEBIND_PREFIX_DEFAULT, LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
 		LB_VXLAN_PORT_DEFAULT);
 }
 
@@ -124,6 +137,12 @@ static int do_help(int argc, char **argv)
 }
 
 static const struct cli_cmd top_cmds[] = {
+	{ "pool", do_pool },
+	{ "bind", do_bind },
+	{ "unbind", do_unbind },
+	{ "show", do_show },
+	{ "stats", do_stats },
+	{ "bench", do_bench },
 	{ "datapath", do_datapath },
 	{ "help", do_help },
 	{ NULL, NULL },

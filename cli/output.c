@@ -148,3 +148,23 @@ void out_finish(void)
 		fputc('\n', out);
 	fflush(out);
 }
+
+void out_bool(const char *key, const char *fmt, bool v)
+{
+	if (json) {
+		json_key(key);
+		fputs(v ? "true" : "false", out);
+	} else {
+		fprintf(out, fmt, v ? "on" : "off");
+	}
+}
+
+void out_double(const char *key, const char *fmt, double v)
+{
+	if (json) {
+		json_key(key);
+		fprintf(out, "%.3f", v);
+	} else {
+		fprintf(out, fmt, v);
+	}
+}

@@ -21,6 +21,9 @@ void out_close_array(void);
 void out_uint(const char *key, const char *fmt, unsigned long long v);
 void out_int(const char *key, const char *fmt, long long v);
 void out_string(const char *key, const char *fmt, const char *s);
+void out_double(const char *key, const char *fmt, double v);
+/* JSON true/false; text gets "on"/"off" through @fmt. */
+void out_bool(const char *key, const char *fmt, bool v);
 /* JSON null; @text is printed in text mode. */
 void out_null(const char *key, const char *text);
 /* Text mode only: newlines, headings. */

@@ -7,6 +7,7 @@
  *       lb_config lb_egress_bind lb_ingress_bind lb_tun_stats lb_drop_stats
  *       prog_egress prog_ingress
  *       link_egress link_ingress        (tcx mode only)
+ *       lb_pool lb_members              (with a pool, lib/pool.c)
  *
  * The netns cookie keeps two namespaces' devices of the same name apart.
  */
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,13 +40,9 @@
 #define LB_BPF_TCX_INGRESS 46
 #define LB_BPF_TCX_EGRESS 47
 
-#define LB_BPFFS "/sys/fs/bpf"
-#define LB_PIN_ROOT LB_BPFFS "/latebind"
 /* Our cls_bpf filters' handle and priority on a shared clsact qdisc. */
 #define LB_TC_HANDLE 0x1b
 #define LB_TC_PRIO 0x1b
-/* Pin paths are short: root, a 20-digit cookie, an ifindex, a name. */
-#define LB_PATH_MAX 256
 
 static const char *const map_pins[] = {
 	"lb_config", "lb_egress_bind", "lb_ingress_bind", "lb_tun_stats", "lb_drop_stats",
@@ -63,7 +61,7 @@ LATEBIND_API const char *latebind_attach_mode_name(enum latebind_attach_mode mod
 }
 
 /* Mount bpffs when nobody has, as bpftool and iproute2 do. */
-static int ensure_bpffs(void)
+int lb_ensure_bpffs(void)
 {
 	struct statfs st;
 
@@ -74,7 +72,7 @@ static int ensure_bpffs(void)
 	return 0;
 }
 
-static int netns_cookie(uint64_t *cookie)
+int lb_netns_cookie(uint64_t *cookie)
 {
 	socklen_t len = sizeof(*cookie);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -89,7 +87,7 @@ static int netns_cookie(uint64_t *cookie)
 	return err;
 }
 
-static int resolve_dev(const char *ifname, unsigned int *ifindex)
+int lb_resolve_dev(const char *ifname, unsigned int *ifindex)
 {
 	if (strlen(ifname) >= IF_NAMESIZE)
 		return lb_err(-EINVAL, "device name \"%s\" is too long", ifname);
@@ -99,10 +97,10 @@ static int resolve_dev(const char *ifname, unsigned int *ifindex)
 	return 0;
 }
 
-static int pin_dir_of(unsigned int ifindex, char *buf, size_t size)
+int lb_pin_dir_of(unsigned int ifindex, char *buf, size_t size)
 {
 	uint64_t cookie;
-	int err = netns_cookie(&cookie);
+	int err = lb_netns_cookie(&cookie);
 
 	if (err)
 		return err;
@@ -113,23 +111,23 @@ static int pin_dir_of(unsigned int ifindex, char *buf, size_t size)
 }
 
 /* Resolve @ifname, make sure bpffs is there, and name its pin directory. */
-static int locate(const char *ifname, unsigned int *ifindex, char *dir, size_t size)
+int lb_locate(const char *ifname, unsigned int *ifindex, char *dir, size_t size)
 {
-	int err = resolve_dev(ifname, ifindex);
+	int err = lb_resolve_dev(ifname, ifindex);
 
 	if (!err)
-		err = ensure_bpffs();
+		err = lb_ensure_bpffs();
 	if (!err)
-		err = pin_dir_of(*ifindex, dir, size);
+		err = lb_pin_dir_of(*ifindex, dir, size);
 	return err;
 }
 
 LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size)
 {
 	unsigned int ifindex;
-	int err = resolve_dev(ifname, &ifindex);
+	int err = lb_resolve_dev(ifname, &ifindex);
 
-	return err ? err : pin_dir_of(ifindex, buf, size);
+	return err ? err : lb_pin_dir_of(ifindex, buf, size);
 }
 
 /*
@@ -153,10 +151,10 @@ static int mkdir_claim(const char *dir)
 }
 
 /* Remove what a pin directory holds, the directory, and empty parents. */
-static void remove_pins(const char *dir)
+void lb_remove_pins(const char *dir)
 {
 	static const char *const others[] = { "prog_egress", "prog_ingress", "link_egress",
-					      "link_ingress" };
+					      "link_ingress", "lb_pool", "lb_members" };
 	char path[LB_PATH_MAX], *slash;
 
 	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
@@ -173,7 +171,7 @@ static void remove_pins(const char *dir)
 	rmdir(LB_PIN_ROOT);
 }
 
-static int pin_fd(int fd, const char *dir, const char *name)
+int lb_pin_fd(int fd, const char *dir, const char *name)
 {
 	char path[LB_PATH_MAX];
 
@@ -198,9 +196,9 @@ static int attach_tcx(struct latebind_datapath *dp, unsigned int ifindex, const 
 		err = lb_err(eg, "tcx egress attach: %s", strerror(-eg));
 		goto out;
 	}
-	err = pin_fd(in, dir, "link_ingress");
+	err = lb_pin_fd(in, dir, "link_ingress");
 	if (!err)
-		err = pin_fd(eg, dir, "link_egress");
+		err = lb_pin_fd(eg, dir, "link_egress");
 out:
 	/* Pinned links live on; unpinned ones detach when these close. */
 	close(in);
@@ -248,8 +246,8 @@ static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex)
 	return 0;
 }
 
-LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_config *cfg,
-				 enum latebind_attach_mode *mode)
+int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
+		     enum latebind_attach_mode *mode, bool pool)
 {
 	struct latebind_datapath *dp = NULL;
 	enum latebind_attach_mode want = mode ? *mode : LATEBIND_ATTACH_NONE;
@@ -260,17 +258,17 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 	int err;
 
 	/* Everything that can be refused is refused before anything changes. */
-	err = latebind_dp_config_check(cfg);
+	err = lb_dp_config_check(cfg, pool);
 	if (err)
 		return err;
-	err = locate(ifname, &ifindex, dir, sizeof(dir));
+	err = lb_locate(ifname, &ifindex, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (!stat(dir, &st))
 		return lb_err(-EEXIST, "latebind is already attached to %s (pins in %s)", ifname,
 			      dir);
 
-	err = latebind_datapath_open(cfg, &dp);
+	err = lb_datapath_load(cfg, &dp);
 	if (err)
 		return err;
 	err = mkdir_claim(dir);
@@ -286,12 +284,12 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]) && !err; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, map_pins[i]);
 
-		err = pin_fd(bpf_map__fd(map), dir, map_pins[i]);
+		err = lb_pin_fd(bpf_map__fd(map), dir, map_pins[i]);
 	}
 	if (!err)
-		err = pin_fd(bpf_program__fd(dp->skel->progs.lb_egress), dir, "prog_egress");
+		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_egress), dir, "prog_egress");
 	if (!err)
-		err = pin_fd(bpf_program__fd(dp->skel->progs.lb_ingress), dir, "prog_ingress");
+		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_ingress), dir, "prog_ingress");
 	if (err)
 		goto out;
 
@@ -311,10 +309,22 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 	}
 out:
 	if (err)
-		remove_pins(dir);
+		lb_remove_pins(dir);
 	latebind_datapath_close(dp);
 	if (mode)
 		*mode = m;
+	return err;
+}
+
+LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_config *cfg,
+				 enum latebind_attach_mode *mode)
+{
+	int lock, err = lb_lock_pools(&lock);
+
+	if (err)
+		return err;
+	err = lb_attach_locked(ifname, cfg, mode, false);
+	lb_unlock(lock);
 	return err;
 }
 
@@ -349,14 +359,14 @@ static bool tc_filter_is_ours(unsigned int ifindex, enum bpf_tc_attach_point whe
 	       id == opts.prog_id;
 }
 
-LATEBIND_API int latebind_detach(const char *ifname)
+int lb_detach_locked(const char *ifname)
 {
 	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
 	unsigned int ifindex;
 	struct stat st;
 	int err;
 
-	err = locate(ifname, &ifindex, dir, sizeof(dir));
+	err = lb_locate(ifname, &ifindex, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (stat(dir, &st))
@@ -370,8 +380,46 @@ LATEBIND_API int latebind_detach(const char *ifname)
 			tc_detach_ours(ifindex, BPF_TC_EGRESS);
 	}
 	/* Unpinning the last reference to a tcx link detaches it. */
-	remove_pins(dir);
+	lb_remove_pins(dir);
 	return 0;
+}
+
+LATEBIND_API int latebind_detach(const char *ifname)
+{
+	int lock, err = lb_lock_pools(&lock);
+
+	if (err)
+		return err;
+	err = lb_detach_locked(ifname);
+	lb_unlock(lock);
+	return err;
+}
+
+/*
+ * Pool changes (attach, detach, pool create and destroy) hold an exclusive
+ * flock on the bpffs root: that directory is never removed, and a lock dies
+ * with its holder, so a killed process never leaves one behind.
+ */
+int lb_lock_pools(int *fd)
+{
+	int err = lb_ensure_bpffs();
+
+	if (err)
+		return err;
+	*fd = open(LB_BPFFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return lb_err(-errno, "cannot open %s: %s", LB_BPFFS, strerror(errno));
+	if (flock(*fd, LOCK_EX)) {
+		err = lb_err(-errno, "cannot lock %s: %s", LB_BPFFS, strerror(errno));
+		close(*fd);
+	}
+	return err;
+}
+
+void lb_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the last reference releases the flock */
 }
 
 LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_status *st)
@@ -384,7 +432,7 @@ LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_statu
 	int fd, err;
 
 	memset(st, 0, sizeof(*st));
-	err = locate(ifname, &ifindex, dir, sizeof(dir));
+	err = lb_locate(ifname, &ifindex, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (stat(dir, &sb))

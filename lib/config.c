@@ -14,6 +14,12 @@ LATEBIND_API void latebind_dp_config_init(struct latebind_dp_config *cfg)
 
 LATEBIND_API int latebind_dp_config_check(const struct latebind_dp_config *cfg)
 {
+	return lb_dp_config_check(cfg, false);
+}
+
+/* @one_protocol: a pool's datapath serves one protocol; port 0 turns the other off. */
+int lb_dp_config_check(const struct latebind_dp_config *cfg, bool one_protocol)
+{
 	uint64_t last = (uint64_t)cfg->dummy_base + cfg->dummy_count - 1;
 
 	if (cfg->dummy_base > LB_VNI_MAX)
@@ -27,6 +33,8 @@ LATEBIND_API int latebind_dp_config_check(const struct latebind_dp_config *cfg)
 	if (last > LB_VNI_MAX)
 		return lb_err(-EINVAL, "dummy range %u-%llu runs past the largest VNI %u",
 			      cfg->dummy_base, (unsigned long long)last, LB_VNI_MAX);
+	if (one_protocol && !cfg->geneve_port != !cfg->vxlan_port)
+		return 0;
 	if (cfg->geneve_port == 0)
 		return lb_err(-EINVAL, "geneve port 0 is not a valid UDP port");
 	if (cfg->vxlan_port == 0)

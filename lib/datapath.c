@@ -29,15 +29,21 @@ static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list
 LATEBIND_API int latebind_datapath_open(const struct latebind_dp_config *cfg,
 					struct latebind_datapath **out)
 {
+	int err = latebind_dp_config_check(cfg);
+
+	*out = NULL;
+	return err ? err : lb_datapath_load(cfg, out);
+}
+
+/* Load and configure; @cfg is checked by the caller. */
+int lb_datapath_load(const struct latebind_dp_config *cfg, struct latebind_datapath **out)
+{
 	struct latebind_datapath *dp;
 	struct lb_config abi;
 	uint32_t zero = 0;
 	int err;
 
 	*out = NULL;
-	err = latebind_dp_config_check(cfg);
-	if (err)
-		return err;
 
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)

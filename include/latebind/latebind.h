@@ -9,6 +9,7 @@
 #ifndef LATEBIND_H
 #define LATEBIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <latebind/abi.h>
@@ -18,6 +19,9 @@ extern "C" {
 #endif
 
 #define LATEBIND_API __attribute__((visibility("default")))
+
+/* IF_NAMESIZE, without pulling <net/if.h> into every user. */
+#define IF_NAMESIZE_LB 16
 
 /* --- logging -------------------------------------------------------------- */
 
@@ -116,6 +120,156 @@ LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_statu
 
 /* The pin directory of @ifname in the current network namespace. */
 LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size);
+
+
+/* --- warm pools ------------------------------------------------------------ */
+
+enum latebind_tunnel_type {
+	LATEBIND_GENEVE = 1,
+	LATEBIND_VXLAN = 2,
+};
+
+LATEBIND_API const char *latebind_tunnel_type_name(enum latebind_tunnel_type type);
+
+/* IPv4 (family 4) or IPv6 (family 6) address, network byte order. */
+struct latebind_addr {
+	uint8_t family; /* 0: none */
+	uint8_t bytes[16];
+};
+
+/* Parse "192.0.2.1" or "2001:db8::1"; -EINVAL with a message otherwise. */
+LATEBIND_API int latebind_addr_parse(const char *s, struct latebind_addr *addr);
+LATEBIND_API const char *latebind_addr_str(const struct latebind_addr *addr, char *buf,
+					   size_t size);
+
+enum latebind_udp_csum {
+	LATEBIND_CSUM_DEFAULT, /* off over IPv4, on over IPv6 */
+	LATEBIND_CSUM_ON,
+	LATEBIND_CSUM_OFF,
+};
+
+#define LATEBIND_PREFIX_DEFAULT "lb"
+
+struct latebind_pool_spec {
+	const char *underlay;             /* device the tunnels run over */
+	enum latebind_tunnel_type type;
+	struct latebind_addr remote;      /* the peer's underlay address */
+	struct latebind_addr local;       /* optional; VXLAN only */
+	uint32_t count;                   /* tunnels, 1..LB_DUMMY_RANGE_MAX */
+	uint32_t dummy_base;              /* 0: the top @count VNIs of the 24-bit space */
+	const char *prefix;               /* NULL: "lb"; names are PREFIX0..PREFIX(count-1) */
+	uint16_t dstport;                 /* 0: 6081 for Geneve, 4789 for VXLAN */
+	enum latebind_udp_csum udp_csum;
+};
+
+LATEBIND_API void latebind_pool_spec_init(struct latebind_pool_spec *spec);
+
+/*
+ * Create a warm pool: attach the datapath to the underlay (fail closed from
+ * the start), then create @count tunnel devices with dummy VNIs, up, tagged
+ * as pool members (ifalias), in batched netlink requests. If a pool with the
+ * same spec exists, nothing changes and *@created is false (missing members
+ * are re-created). A pool with another spec on the underlay is -EEXIST. On
+ * failure everything this call made is removed, and the error carries the
+ * kernel's message.
+ */
+LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, bool *created);
+/* Remove the pool's devices, the datapath's links or filters, and its pins. */
+LATEBIND_API int latebind_pool_destroy(const char *underlay);
+
+/* --- binding ----------------------------------------------------------------- */
+
+struct latebind_pool;
+
+/*
+ * Open the pool on @underlay, or the pool holding the tunnel device @tunnel,
+ * in the current network namespace. Opening maps the pinned maps; binds then
+ * touch those maps only. -ENOENT if there is no such pool.
+ */
+LATEBIND_API int latebind_pool_open(const char *underlay, struct latebind_pool **pool);
+LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **pool);
+LATEBIND_API void latebind_pool_close(struct latebind_pool *pool);
+
+/*
+ * The pool's slot of tunnel device @name: -ENODEV if there is no such device,
+ * -ENOENT (with a message) if it is not a member of this pool.
+ */
+LATEBIND_API int latebind_pool_slot(struct latebind_pool *pool, const char *name,
+				    uint32_t *slot);
+
+/*
+ * Bind the tunnel in @slot to real VNI @vni; @inner_mac (6 bytes, or NULL)
+ * tells apart tunnels that share a VNI and remote. Maps only: no netlink,
+ * no RTNL, no files. Ingress entry first, then one atomic store commits the
+ * egress binding; a rebind replaces the old entries in place. Refused with
+ * no change of state: -ERANGE VNI past 24 bits, -EINVAL VNI in the dummy
+ * range or a bad MAC, -EADDRINUSE ingress key held by another tunnel (named
+ * in the message).
+ */
+LATEBIND_API int latebind_bind(struct latebind_pool *pool, uint32_t slot, uint32_t vni,
+			       const uint8_t *inner_mac);
+/* Return the tunnel to the warm, fail-closed state: egress first, then ingress. */
+LATEBIND_API int latebind_unbind(struct latebind_pool *pool, uint32_t slot);
+
+/* --- reading a pool ---------------------------------------------------------- */
+
+struct latebind_pool_info {
+	char underlay[IF_NAMESIZE_LB];
+	unsigned int underlay_ifindex;
+	enum latebind_tunnel_type type;
+	struct latebind_addr remote, local;
+	uint16_t dstport;
+	bool udp_csum;
+	char prefix[IF_NAMESIZE_LB];
+	uint32_t count, dummy_base;
+	enum latebind_attach_mode mode;
+};
+
+struct latebind_tunnel_info {
+	uint32_t slot;
+	unsigned int ifindex;
+	char name[IF_NAMESIZE_LB];  /* "" if the device is gone */
+	uint32_t dummy_vni;
+	bool bound;
+	uint32_t vni;
+	bool has_mac;
+	uint8_t inner_mac[6];
+	bool ingress_ok;            /* bound and its ingress entry maps to it */
+};
+
+LATEBIND_API int latebind_pool_info(struct latebind_pool *pool, struct latebind_pool_info *info);
+/* Binding state of @slot, from the maps (name and ifindex from the pool). */
+LATEBIND_API int latebind_tunnel_info(struct latebind_pool *pool, uint32_t slot,
+				      struct latebind_tunnel_info *t);
+/* Ingress entries pointing into this pool that no binding owns (leftovers). */
+LATEBIND_API int latebind_pool_leftovers(struct latebind_pool *pool, uint32_t *count);
+/* Counters, summed over CPUs. */
+LATEBIND_API int latebind_tunnel_stats(struct latebind_pool *pool, uint32_t slot,
+				       struct lb_tun_stats *st);
+LATEBIND_API int latebind_pool_drops(struct latebind_pool *pool, uint64_t drops[LB_DROP_REASONS]);
+LATEBIND_API const char *latebind_drop_reason_name(enum lb_drop_reason reason);
+
+/* --- on-demand creation (for comparison and benchmarks) ------------------- */
+
+struct latebind_ondemand;
+
+/*
+ * Tunnels made one at a time, the way a platform without a pool makes them
+ * on the cold-start path: the same netlink requests pool create batches
+ * (create + up, then the member tag), one round trip each. @spec as for a
+ * pool: tunnel i is named prefix + i and gets VNI dummy_base + i.
+ */
+LATEBIND_API int latebind_ondemand_open(const struct latebind_pool_spec *spec,
+					struct latebind_ondemand **h);
+LATEBIND_API int latebind_ondemand_create(struct latebind_ondemand *h, uint32_t i);
+/* Delete every tunnel @h created (one request), and free @h. */
+LATEBIND_API void latebind_ondemand_close(struct latebind_ondemand *h);
+
+/*
+ * Underlays with a pool in the current network namespace, ascending by
+ * ifindex; free(*ifindexes).
+ */
+LATEBIND_API int latebind_pool_list(unsigned int **ifindexes, size_t *n);
 
 #ifdef __cplusplus
 }

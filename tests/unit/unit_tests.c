@@ -170,6 +170,114 @@ static void test_output_json_and_text(void **state)
 	assert_string_equal(capture(false, emit_sample), "name lb\"0\\ vni 100 mac - -1 2\n");
 }
 
+static void emit_bool_double(void)
+{
+	out_open_object(NULL);
+	out_bool("on", "csum %s", true);
+	out_bool("off", " %s", false);
+	out_double("p50_us", " p50 %.2f", 1.5);
+	out_close_object();
+}
+
+static void test_output_bool_double(void **state)
+{
+	assert_string_equal(capture(true, emit_bool_double),
+			    "{\"on\":true,\"off\":false,\"p50_us\":1.500}\n");
+	assert_string_equal(capture(false, emit_bool_double), "csum on off p50 1.50");
+}
+
+static void test_parse_mac(void **state)
+{
+	static const struct {
+		const char *in;
+		int err;
+		uint8_t mac[6];
+	} cases[] = {
+		{ "02:00:5e:10:00:01", 0, { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } },
+		{ "AA:bb:CC:dd:EE:ff", 0, { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff } },
+		{ "02:00:5e:10:00", -EINVAL, { 0 } },
+		{ "02:00:5e:10:00:01:02", -EINVAL, { 0 } },
+		{ "02-00-5e-10-00-01", -EINVAL, { 0 } },
+		{ "2:0:5e:10:0:1", -EINVAL, { 0 } },
+		{ "0g:00:5e:10:00:01", -EINVAL, { 0 } },
+		{ "-1:00:5e:10:00:01", -EINVAL, { 0 } },
+		{ " 2:00:5e:10:00:01", -EINVAL, { 0 } },
+		{ "", -EINVAL, { 0 } },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t mac[6] = { 0 };
+
+		assert_int_equal(parse_mac(cases[i].in, mac), cases[i].err);
+		if (!cases[i].err)
+			assert_memory_equal(mac, cases[i].mac, 6);
+	}
+}
+
+static void test_addr_parse(void **state)
+{
+	struct latebind_addr a;
+	char buf[64];
+
+	latebind_set_log(quiet_log, NULL);
+	assert_int_equal(latebind_addr_parse("10.20.0.2", &a), 0);
+	assert_int_equal(a.family, LB_AF_INET);
+	assert_string_equal(latebind_addr_str(&a, buf, sizeof(buf)), "10.20.0.2");
+	assert_int_equal(latebind_addr_parse("2001:db8::1", &a), 0);
+	assert_int_equal(a.family, LB_AF_INET6);
+	assert_string_equal(latebind_addr_str(&a, buf, sizeof(buf)), "2001:db8::1");
+	assert_int_equal(latebind_addr_parse("10.20.0", &a), -EINVAL);
+	assert_int_equal(latebind_addr_parse("host.example", &a), -EINVAL);
+	assert_int_equal(latebind_addr_parse("", &a), -EINVAL);
+	latebind_set_log(NULL, NULL);
+}
+
+/* Refusals that pool create makes before it touches the kernel. */
+static void test_pool_spec_refusals(void **state)
+{
+	static const struct {
+		const char *remote, *local, *prefix;
+		int type;
+		uint32_t count, base;
+		const char *msg;
+	} cases[] = {
+		{ NULL, NULL, NULL, LATEBIND_VXLAN, 4, 0, "remote address is missing" },
+		{ "224.0.0.1", NULL, NULL, LATEBIND_VXLAN, 4, 0, "unicast" },
+		{ "ff02::1", NULL, NULL, LATEBIND_GENEVE, 4, 0, "unicast" },
+		{ "0.0.0.0", NULL, NULL, LATEBIND_VXLAN, 4, 0, "unicast" },
+		{ "10.0.0.2", "2001:db8::1", NULL, LATEBIND_VXLAN, 4, 0, "both be IPv4 or both IPv6" },
+		{ "10.0.0.2", "10.0.0.1", NULL, LATEBIND_GENEVE, 4, 0, "no local address" },
+		{ "10.0.0.2", NULL, NULL, LATEBIND_VXLAN, 0, 0, "count 0" },
+		{ "10.0.0.2", NULL, NULL, LATEBIND_VXLAN, 65537, 0, "count 65537" },
+		{ "10.0.0.2", NULL, NULL, LATEBIND_VXLAN, 4, 16777213, "runs past" },
+		{ "10.0.0.2", NULL, "abcdefghijklmn", LATEBIND_VXLAN, 100, 0, "longer than 15" },
+		{ "10.0.0.2", NULL, "a/b", LATEBIND_VXLAN, 4, 0, "not allowed" },
+		{ "10.0.0.2", NULL, "", LATEBIND_VXLAN, 4, 0, "prefix" },
+		{ "10.0.0.2", NULL, NULL, 7, 4, 0, "geneve or vxlan" },
+	};
+
+	latebind_set_log(quiet_log, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct latebind_pool_spec spec;
+
+		latebind_pool_spec_init(&spec);
+		spec.underlay = "nosuchdev0";
+		spec.type = cases[i].type;
+		spec.count = cases[i].count;
+		spec.dummy_base = cases[i].base;
+		spec.prefix = cases[i].prefix;
+		if (cases[i].remote)
+			assert_int_equal(latebind_addr_parse(cases[i].remote, &spec.remote), 0);
+		if (cases[i].local)
+			assert_int_equal(latebind_addr_parse(cases[i].local, &spec.local), 0);
+		assert_int_equal(latebind_pool_create(&spec, NULL), -EINVAL);
+		if (!strstr(latebind_last_error(), cases[i].msg))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, latebind_last_error(),
+				 cases[i].msg);
+	}
+	latebind_set_log(NULL, NULL);
+}
+
 static uint32_t ones_sum(const uint16_t *w, int n)
 {
 	uint32_t s = 0;
@@ -229,6 +337,10 @@ int main(void)
 		cmocka_unit_test(test_parse_dp_option),
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_output_json_and_text),
+		cmocka_unit_test(test_output_bool_double),
+		cmocka_unit_test(test_parse_mac),
+		cmocka_unit_test(test_addr_parse),
+		cmocka_unit_test(test_pool_spec_refusals),
 		cmocka_unit_test(test_csum_neutral_sport_invariant),
 		cmocka_unit_test(test_csum_neutral_zero_becomes_ffff),
 	};

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* latebind pool { create | destroy }, bind, unbind, show, stats */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <latebind/latebind.h>
+#include "args.h"
+#include "cli.h"
+#include "output.h"
+
+/* "KEYWORD VALUE": the value, or an error naming the keyword. */
+static const char *need_value(int argc, char **argv, const char *what)
+{
+	if (argc < 2) {
+		cli_error("\"%s\" needs %s", argv[0], what);
+		return NULL;
+	}
+	return argv[1];
+}
+
+static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
+{
+	uint32_t v;
+	const char *val;
+
+	latebind_pool_spec_init(spec);
+	spec->type = 0;
+	while (argc > 0) {
+		int used = 2;
+
+		if (!strcmp(argv[0], "udpcsum") || !strcmp(argv[0], "noudpcsum")) {
+			spec->udp_csum = argv[0][0] == 'u' ? LATEBIND_CSUM_ON : LATEBIND_CSUM_OFF;
+			used = 1;
+		} else if (!strcmp(argv[0], "dev")) {
+			if (!(val = need_value(argc, argv, "a device name")))
+				return 1;
+			spec->underlay = val;
+		} else if (!strcmp(argv[0], "type")) {
+			if (!(val = need_value(argc, argv, "geneve or vxlan")))
+				return 1;
+			if (!strcmp(val, "geneve"))
+				spec->type = LATEBIND_GENEVE;
+			else if (!strcmp(val, "vxlan"))
+				spec->type = LATEBIND_VXLAN;
+			else
+				return cli_error("invalid type \"%s\": geneve or vxlan", val);
+		} else if (!strcmp(argv[0], "remote") || !strcmp(argv[0], "local")) {
+			if (!(val = need_value(argc, argv, "an IPv4 or IPv6 address")))
+				return 1;
+			if (latebind_addr_parse(val, argv[0][0] == 'r' ? &spec->remote : &spec->local))
+				return cli_error("invalid %s \"%s\": not an IPv4 or IPv6 address",
+						 argv[0], val);
+		} else if (!strcmp(argv[0], "count")) {
+			if (!(val = need_value(argc, argv, "a number")))
+				return 1;
+			if (parse_u32(val, 1, LB_DUMMY_RANGE_MAX, &spec->count))
+				return cli_error("invalid count \"%s\": 1-%u", val, LB_DUMMY_RANGE_MAX);
+		} else if (!strcmp(argv[0], "dummy-base")) {
+			if (!(val = need_value(argc, argv, "a VNI")))
+				return 1;
+			if (parse_u32(val, 1, LB_VNI_MAX, &spec->dummy_base))
+				return cli_error("invalid dummy-base \"%s\": 1-%u", val, LB_VNI_MAX);
+		} else if (!strcmp(argv[0], "prefix")) {
+			if (!(val = need_value(argc, argv, "a name")))
+				return 1;
+			spec->prefix = val;
+		} else if (!strcmp(argv[0], "dstport")) {
+			if (!(val = need_value(argc, argv, "a UDP port")))
+				return 1;
+			if (parse_u32(val, 1, 65535, &v))
+				return cli_error("invalid dstport \"%s\": 1-65535", val);
+			spec->dstport = (uint16_t)v;
+		} else {
+			return cli_error("unknown argument \"%s\"; try 'latebind help'", argv[0]);
+		}
+		argc -= used;
+		argv += used;
+	}
+	if (!spec->underlay)
+		return cli_error("\"dev UNDERLAY\" is required");
+	if (!spec->type)
+		return cli_error("\"type geneve\" or \"type vxlan\" is required");
+	if (!spec->remote.family)
+		return cli_error("\"remote ADDR\" is required");
+	if (!spec->count)
+		return cli_error("\"count N\" is required");
+	return 0;
+}
+
+static void print_pool(struct latebind_pool *pool);
+
+static int do_create(int argc, char **argv)
+{
+	struct latebind_pool_spec spec;
+	struct latebind_pool *pool;
+	bool created;
+	int err;
+
+	if (parse_create(argc, argv, &spec))
+		return 1;
+	err = latebind_pool_create(&spec, &created);
+	if (err)
+		return cli_lib_error(err);
+	err = latebind_pool_open(spec.underlay, &pool);
+	if (err)
+		return cli_lib_error(err);
+	out_open_object(NULL);
+	out_string("result", "%s: ", created ? "created" : "unchanged");
+	print_pool(pool);
+	out_close_object();
+	out_finish();
+	latebind_pool_close(pool);
+	return 0;
+}
+
+static int do_destroy(int argc, char **argv)
+{
+	const char *dev = NULL;
+	int err;
+
+	if (argc == 2 && !strcmp(argv[0], "dev"))
+		dev = argv[1];
+	else
+		return cli_error("usage: latebind pool destroy dev UNDERLAY");
+	err = latebind_pool_destroy(dev);
+	if (err)
+		return cli_lib_error(err);
+	out_open_object(NULL);
+	out_string("destroyed", "destroyed the pool on %s\n", dev);
+	out_close_object();
+	out_finish();
+	return 0;
+}
+
+int do_pool(int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "create", do_create },
+		{ "destroy", do_destroy },
+		{ "show", do_show },
+		{ NULL, NULL },
+	};
+
+	return cli_dispatch(cmds, "pool", argc, argv);
+}
+
+/* --- bind / unbind --------------------------------------------------------- */
+
+static int open_tunnel(const char *name, struct latebind_pool **pool, uint32_t *slot)
+{
+	int err = latebind_pool_open_tunnel(name, pool);
+
+	if (!err)
+		err = latebind_pool_slot(*pool, name, slot);
+	if (err) {
+		latebind_pool_close(*pool);
+		*pool = NULL;
+		return cli_lib_error(err);
+	}
+	return 0;
+}
+
+static void print_tunnel(const struct latebind_tunnel_info *t);
+
+/* After bind or unbind: the tunnel's state, or the error; closes @pool. */
+static int report_tunnel(struct latebind_pool *pool, uint32_t slot, int err, const char *verb)
+{
+	struct latebind_tunnel_info t;
+
+	if (!err)
+		err = latebind_tunnel_info(pool, slot, &t);
+	latebind_pool_close(pool);
+	if (err)
+		return cli_lib_error(err);
+	out_open_object(NULL);
+	out_text("%s ", verb);
+	print_tunnel(&t);
+	out_close_object();
+	out_finish();
+	return 0;
+}
+
+int do_bind(int argc, char **argv)
+{
+	struct latebind_pool *pool;
+	const char *name, *vni_arg = NULL;
+	uint8_t mac[6];
+	bool has_mac = false;
+	uint32_t vni, slot;
+	int err;
+
+	if (argc < 1)
+		return cli_error("usage: latebind bind TUNNEL vni VNI [ inner-mac MAC ]");
+	name = argv[0];
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return cli_error("\"%s\" needs a value", argv[i]);
+		if (!strcmp(argv[i], "vni")) {
+			vni_arg = argv[i + 1];
+		} else if (!strcmp(argv[i], "inner-mac")) {
+			if (parse_mac(argv[i + 1], mac))
+				return cli_error("invalid inner-mac \"%s\": expected aa:bb:cc:dd:ee:ff",
+						 argv[i + 1]);
+			has_mac = true;
+		} else {
+			return cli_error("unknown argument \"%s\"; try 'latebind help'", argv[i]);
+		}
+	}
+	if (!vni_arg)
+		return cli_error("\"vni VNI\" is required");
+	err = parse_u32(vni_arg, 0, LB_VNI_MAX, &vni);
+	if (err == -ERANGE)
+		return cli_error("VNI %s is outside 0-%u", vni_arg, LB_VNI_MAX);
+	if (err)
+		return cli_error("VNI \"%s\" is not a number", vni_arg);
+	if (open_tunnel(name, &pool, &slot))
+		return 1;
+	err = latebind_bind(pool, slot, vni, has_mac ? mac : NULL);
+	return report_tunnel(pool, slot, err, "bound");
+}
+
+int do_unbind(int argc, char **argv)
+{
+	struct latebind_pool *pool;
+	uint32_t slot;
+	int err;
+
+	if (argc != 1)
+		return cli_error("usage: latebind unbind TUNNEL");
+	if (open_tunnel(argv[0], &pool, &slot))
+		return 1;
+	err = latebind_unbind(pool, slot);
+	return report_tunnel(pool, slot, err, "unbound");
+}
+
+/* --- show ------------------------------------------------------------------ */
+
+static void print_mac(const char *key, const char *fmt, const uint8_t *m)
+{
+	char s[18];
+
+	snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	out_string(key, fmt, s);
+}
+
+static void print_tunnel(const struct latebind_tunnel_info *t)
+{
+	if (t->name[0])
+		out_string("name", "%s", t->name);
+	else
+		out_null("name", "(missing)");
+	out_uint("ifindex", " ifindex %llu", t->ifindex);
+	out_uint("dummy_vni", " dummy %llu", t->dummy_vni);
+	if (t->bound)
+		out_uint("vni", " vni %llu", t->vni);
+	else
+		out_null("vni", " vni -");
+	if (t->has_mac)
+		print_mac("inner_mac", " inner-mac %s", t->inner_mac);
+	else
+		out_null("inner_mac", "");
+	/* A bound tunnel whose ingress entry is missing cannot receive. */
+	if (t->bound && !t->ingress_ok)
+		out_string("warning", " (%s)", "ingress entry missing");
+	out_text("\n");
+}
+
+static void print_pool_head(struct latebind_pool *pool)
+{
+	struct latebind_pool_info pi;
+	char addr[64];
+
+	latebind_pool_info(pool, &pi);
+	out_string("dev", "pool dev %s", pi.underlay);
+	out_uint("underlay_ifindex", " (ifindex %llu)", pi.underlay_ifindex);
+	out_string("type", " type %s", latebind_tunnel_type_name(pi.type));
+	out_string("remote", " remote %s", latebind_addr_str(&pi.remote, addr, sizeof(addr)));
+	if (pi.local.family)
+		out_string("local", " local %s", latebind_addr_str(&pi.local, addr, sizeof(addr)));
+	else
+		out_null("local", "");
+	out_uint("dstport", " dstport %llu", pi.dstport);
+	out_bool("udpcsum", " udpcsum %s", pi.udp_csum);
+	out_uint("count", "\n  count %llu", pi.count);
+	out_string("prefix", " prefix %s", pi.prefix);
+	out_uint("dummy_min", " dummy-range %llu", pi.dummy_base);
+	out_uint("dummy_max", "-%llu", pi.dummy_base + pi.count - 1);
+	out_string("attach", " attach %s\n", latebind_attach_mode_name(pi.mode));
+}
+
+static void print_pool(struct latebind_pool *pool)
+{
+	struct latebind_pool_info pi;
+	struct latebind_tunnel_info t;
+	uint32_t leftovers = 0;
+
+	print_pool_head(pool);
+	latebind_pool_info(pool, &pi);
+	out_open_array("tunnels");
+	for (uint32_t s = 0; s < pi.count; s++) {
+		if (latebind_tunnel_info(pool, s, &t))
+			continue;
+		out_open_object(NULL);
+		out_text("  ");
+		print_tunnel(&t);
+		out_close_object();
+	}
+	out_close_array();
+	/* Entries left by an interrupted bind; they never deliver (docs/maps.md). */
+	latebind_pool_leftovers(pool, &leftovers);
+	out_uint("leftover_ingress_entries", leftovers ? "  leftover ingress entries: %llu\n" : "",
+		 leftovers);
+}
+
+/* Run @fn on the pool of tunnel @name, or on every pool of the namespace. */
+static int for_pools(const char *name, void (*pool_fn)(struct latebind_pool *),
+		     void (*tunnel_fn)(struct latebind_pool *, uint32_t))
+{
+	struct latebind_pool *pool;
+	unsigned int *pools;
+	size_t n;
+	uint32_t slot;
+	int err;
+
+	if (name) {
+		if (open_tunnel(name, &pool, &slot))
+			return 1;
+		tunnel_fn(pool, slot);
+		out_finish();
+		latebind_pool_close(pool);
+		return 0;
+	}
+	err = latebind_pool_list(&pools, &n);
+	if (err)
+		return cli_lib_error(err);
+	out_open_array(NULL);
+	for (size_t i = 0; i < n; i++) {
+		char dev[IF_NAMESIZE_LB];
+
+		if (!if_indextoname(pools[i], dev) || latebind_pool_open(dev, &pool))
+			continue;
+		out_open_object(NULL);
+		pool_fn(pool);
+		out_close_object();
+		latebind_pool_close(pool);
+	}
+	out_close_array();
+	if (!n)
+		out_text("no latebind pools in this network namespace\n");
+	out_finish();
+	free(pools);
+	return 0;
+}
+
+static void show_one(struct latebind_pool *pool, uint32_t slot)
+{
+	struct latebind_tunnel_info t;
+	struct latebind_pool_info pi;
+
+	latebind_pool_info(pool, &pi);
+	latebind_tunnel_info(pool, slot, &t);
+	out_open_object(NULL);
+	print_tunnel(&t);
+	out_string("dev", "", pi.underlay);
+	out_close_object();
+}
+
+int do_show(int argc, char **argv)
+{
+	if (argc > 1)
+		return cli_error("usage: latebind show [ TUNNEL ]");
+	return for_pools(argc ? argv[0] : NULL, print_pool, show_one);
+}
+
+/* --- stats ----------------------------------------------------------------- */
+
+static void print_counters(struct latebind_pool *pool, uint32_t slot)
+{
+	struct latebind_tunnel_info t;
+	struct lb_tun_stats st = { 0 };
+
+	latebind_tunnel_info(pool, slot, &t);
+	latebind_tunnel_stats(pool, slot, &st);
+	if (t.name[0])
+		out_string("name", "%s", t.name);
+	else
+		out_null("name", "(missing)");
+	out_uint("tx_packets", " tx %llu pkts", st.tx_packets);
+	out_uint("tx_bytes", " %llu bytes", st.tx_bytes);
+	out_uint("rx_packets", " rx %llu pkts", st.rx_packets);
+	out_uint("rx_bytes", " %llu bytes\n", st.rx_bytes);
+}
+
+static void print_drops(struct latebind_pool *pool)
+{
+	uint64_t drops[LB_DROP_REASONS] = { 0 };
+
+	latebind_pool_drops(pool, drops);
+	out_open_object("drops");
+	out_text("  drops:");
+	for (uint32_t r = 0; r < LB_DROP_REASONS; r++) {
+		char fmt[64];
+
+		snprintf(fmt, sizeof(fmt), " %s %%llu", latebind_drop_reason_name(r));
+		out_uint(latebind_drop_reason_name(r), fmt, drops[r]);
+	}
+	out_text("\n");
+	out_close_object();
+}
+
+static void stats_pool(struct latebind_pool *pool)
+{
+	struct latebind_pool_info pi;
+
+	latebind_pool_info(pool, &pi);
+	out_string("dev", "pool dev %s\n", pi.underlay);
+	print_drops(pool);
+	out_open_array("tunnels");
+	for (uint32_t s = 0; s < pi.count; s++) {
+		out_open_object(NULL);
+		out_text("  ");
+		print_counters(pool, s);
+		out_close_object();
+	}
+	out_close_array();
+}
+
+static void stats_one(struct latebind_pool *pool, uint32_t slot)
+{
+	out_open_object(NULL);
+	print_counters(pool, slot);
+	print_drops(pool);
+	out_close_object();
+}
+
+int do_stats(int argc, char **argv)
+{
+	if (argc > 1)
+		return cli_error("usage: latebind stats [ TUNNEL ]");
+	return for_pools(argc ? argv[0] : NULL, stats_pool, stats_one);
+}

@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Opening a pool from its pins, and binding: maps only.
+ *
+ * Concurrency: binds and unbinds of one pool hold an exclusive flock on the
+ * pool's pin directory (opened once, at pool open), so the conflict check,
+ * the ingress insert, the commit and the old entry's removal run as one step
+ * against other latebind processes. Pool create and destroy hold the bpffs
+ * root lock and then this one. A flock dies with its holder.
+ *
+ * Crash safety: the egress binding word is the commit point (abi.h). Before
+ * it, only an ingress entry may exist, and lb_ingress never delivers through
+ * an entry whose tunnel is not bound to that VNI.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "internal.h"
+#include "pool.h"
+
+LATEBIND_API const char *latebind_tunnel_type_name(enum latebind_tunnel_type type)
+{
+	return type == LATEBIND_GENEVE ? "geneve" : type == LATEBIND_VXLAN ? "vxlan" : "none";
+}
+
+LATEBIND_API const char *latebind_drop_reason_name(enum lb_drop_reason reason)
+{
+	switch (reason) {
+	case LB_DROP_UNBOUND:
+		return "unbound";
+	case LB_DROP_SPOOF:
+		return "spoof";
+	case LB_DROP_BAD_BINDING:
+		return "bad_binding";
+	case LB_DROP_STALE:
+		return "stale";
+	default:
+		return "unknown";
+	}
+}
+
+LATEBIND_API int latebind_addr_parse(const char *s, struct latebind_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->bytes) == 1)
+		a->family = LB_AF_INET;
+	else if (inet_pton(AF_INET6, s, a->bytes) == 1)
+		a->family = LB_AF_INET6;
+	else
+		return lb_err(-EINVAL, "\"%s\" is not an IPv4 or IPv6 address", s);
+	return 0;
+}
+
+LATEBIND_API const char *latebind_addr_str(const struct latebind_addr *a, char *buf, size_t size)
+{
+	if (!a->family || !inet_ntop(a->family == LB_AF_INET ? AF_INET : AF_INET6, a->bytes, buf,
+				     (socklen_t)size))
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static int open_pin(const char *dir, const char *name, int *fd)
+{
+	char path[LB_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*fd = bpf_obj_get(path);
+	if (*fd < 0)
+		return lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static void *map_shared(int fd, size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+LATEBIND_API void latebind_pool_close(struct latebind_pool *p)
+{
+	if (!p)
+		return;
+	if (p->egress)
+		munmap((void *)p->egress, p->egress_len);
+	if (p->members)
+		munmap((void *)p->members, p->members_len);
+	int fds[] = { p->dir_fd, p->info_fd, p->config_fd, p->egress_fd,
+		      p->ingress_fd, p->members_fd, p->stats_fd, p->drops_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(p);
+}
+
+/* Open the pool pinned in @dir; -ENOENT if it has no pool. */
+int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_pool **out)
+{
+	struct latebind_pool *p = calloc(1, sizeof(*p));
+	char path[LB_PATH_MAX + 16];
+	uint32_t zero = 0;
+	int err;
+
+	*out = NULL;
+	if (!p)
+		return lb_err(-ENOMEM, "out of memory");
+	p->dir_fd = p->info_fd = p->config_fd = p->egress_fd = p->ingress_fd = -1;
+	p->members_fd = p->stats_fd = p->drops_fd = -1;
+	snprintf(p->dir, sizeof(p->dir), "%s", dir);
+	p->underlay_ifindex = underlay;
+
+	p->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->dir_fd < 0) {
+		err = -ENOENT;
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/lb_pool", dir);
+	if (access(path, F_OK)) {
+		err = -ENOENT; /* a bare datapath, or nothing */
+		goto fail;
+	}
+	err = open_pin(dir, "lb_pool", &p->info_fd);
+	if (err)
+		goto fail;
+	if (bpf_map_lookup_elem(p->info_fd, &zero, &p->info)) {
+		err = lb_err(-errno, "cannot read %s/lb_pool: %s", dir, strerror(errno));
+		goto fail;
+	}
+	err = open_pin(dir, "lb_config", &p->config_fd);
+	if (!err)
+		err = open_pin(dir, "lb_egress_bind", &p->egress_fd);
+	if (!err)
+		err = open_pin(dir, "lb_ingress_bind", &p->ingress_fd);
+	if (!err)
+		err = open_pin(dir, "lb_members", &p->members_fd);
+	if (!err)
+		err = open_pin(dir, "lb_tun_stats", &p->stats_fd);
+	if (!err)
+		err = open_pin(dir, "lb_drop_stats", &p->drops_fd);
+	if (err)
+		goto fail;
+	if (bpf_map_lookup_elem(p->config_fd, &zero, &p->cfg)) {
+		err = lb_err(-errno, "cannot read %s/lb_config: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (!p->info.count || p->info.count > LB_DUMMY_RANGE_MAX ||
+	    p->cfg.dummy_min != p->info.dummy_base ||
+	    p->cfg.dummy_max != p->info.dummy_base + p->info.count - 1) {
+		err = lb_err(-EINVAL, "the pool pinned in %s is inconsistent", dir);
+		goto fail;
+	}
+	p->egress_len = (size_t)p->info.count * sizeof(struct lb_egress_val);
+	p->members_len = (size_t)p->info.count * sizeof(struct lb_member);
+	p->egress = map_shared(p->egress_fd, p->egress_len, PROT_READ | PROT_WRITE);
+	p->members = map_shared(p->members_fd, p->members_len, PROT_READ);
+	if (!p->egress || !p->members) {
+		err = lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
+		goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	latebind_pool_close(p);
+	return err;
+}
+
+LATEBIND_API int latebind_pool_open(const char *underlay, struct latebind_pool **out)
+{
+	char dir[LB_PATH_MAX];
+	unsigned int ifindex;
+	int err = lb_locate(underlay, &ifindex, dir, sizeof(dir));
+
+	*out = NULL;
+	if (err)
+		return err;
+	err = lb_pool_open_dir(dir, ifindex, out);
+	if (err == -ENOENT)
+		return lb_err(err, "there is no latebind pool on %s", underlay);
+	return err;
+}
+
+LATEBIND_API int latebind_pool_list(unsigned int **out, size_t *n)
+{
+	char dir[LB_PATH_MAX], path[2 * LB_PATH_MAX + 16];
+	unsigned int *list = NULL;
+	size_t cap = 0;
+	uint64_t cookie;
+	struct dirent *de;
+	DIR *d;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	err = lb_netns_cookie(&cookie);
+	if (err)
+		return err;
+	snprintf(dir, sizeof(dir), LB_PIN_ROOT "/%llu", (unsigned long long)cookie);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long ifindex = strtoul(de->d_name, &end, 10);
+
+		if (*end || !ifindex || ifindex > UINT32_MAX)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/lb_pool", dir, de->d_name);
+		if (access(path, F_OK))
+			continue;
+		if (*n == cap) {
+			unsigned int *l = realloc(list, (cap = cap ? cap * 2 : 8) * sizeof(*l));
+
+			if (!l) {
+				closedir(d);
+				free(list);
+				return lb_err(-ENOMEM, "out of memory");
+			}
+			list = l;
+		}
+		list[(*n)++] = (unsigned int)ifindex;
+	}
+	closedir(d);
+	for (size_t i = 1; i < *n; i++) /* insertion sort: a handful of pools */
+		for (size_t j = i; j && list[j - 1] > list[j]; j--) {
+			unsigned int t = list[j];
+
+			list[j] = list[j - 1];
+			list[j - 1] = t;
+		}
+	*out = list;
+	return 0;
+}
+
+static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, uint32_t *slot)
+{
+	for (uint32_t i = 0; i < p->info.count; i++) {
+		if (p->members[i].ifindex == ifindex) {
+			*slot = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **out)
+{
+	unsigned int ifindex, *pools;
+	size_t n;
+	int err = lb_resolve_dev(tunnel, &ifindex);
+
+	*out = NULL;
+	if (err)
+		return err;
+	err = latebind_pool_list(&pools, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !*out; i++) {
+		struct latebind_pool *p;
+		char dir[LB_PATH_MAX];
+		uint32_t slot;
+
+		if (lb_pin_dir_of(pools[i], dir, sizeof(dir)) || lb_pool_open_dir(dir, pools[i], &p))
+			continue;
+		if (pool_has(p, ifindex, &slot))
+			*out = p;
+		else
+			latebind_pool_close(p);
+	}
+	free(pools);
+	return *out ? 0 : lb_err(-ENOENT, "%s is not a latebind pool tunnel", tunnel);
+}
+
+LATEBIND_API int latebind_pool_slot(struct latebind_pool *p, const char *name, uint32_t *slot)
+{
+	unsigned int ifindex;
+	int err = lb_resolve_dev(name, &ifindex);
+
+	if (err)
+		return err;
+	if (!pool_has(p, ifindex, slot))
+		return lb_err(-ENOENT, "%s is not a tunnel of the pool on %s", name,
+			      p->info.prefix[0] ? p->dir : "this underlay");
+	return 0;
+}
+
+/* --- bind and unbind ----------------------------------------------------- */
+
+static int lock_pool(struct latebind_pool *p)
+{
+	while (flock(p->dir_fd, LOCK_EX))
+		if (errno != EINTR)
+			return lb_err(-errno, "cannot lock the pool: %s", strerror(errno));
+	return 0;
+}
+
+static void unlock_pool(struct latebind_pool *p)
+{
+	flock(p->dir_fd, LOCK_UN);
+}
+
+static uint32_t load_binding(const struct latebind_pool *p, uint32_t slot)
+{
+	return __atomic_load_n(&p->egress[slot].binding, __ATOMIC_ACQUIRE);
+}
+
+/* The ingress key of (@vni, @mac) from this pool's remote. */
+static void make_key(const struct latebind_pool *p, uint32_t vni, const uint8_t *mac,
+		     struct lb_ingress_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->vni = vni;
+	k->family = p->info.family;
+	memcpy(k->remote, p->info.remote, p->info.family == LB_AF_INET ? 4 : 16);
+	if (mac)
+		memcpy(k->inner_mac, mac, 6);
+}
+
+/* The current MAC of a bound slot's record, or NULL for the wildcard. */
+static const uint8_t *bound_mac(const struct latebind_pool *p, uint32_t slot, uint32_t word)
+{
+	const struct lb_egress_mac *m = &p->egress[slot].mac[!!(word & LB_EGRESS_MAC_SEL)];
+
+	return m->set ? m->addr : NULL;
+}
+
+/* Does @slot's committed binding own ingress key @k? */
+static bool slot_owns(const struct latebind_pool *p, uint32_t slot, const struct lb_ingress_key *k)
+{
+	static const uint8_t zero[6];
+	uint32_t word = load_binding(p, slot);
+	const uint8_t *mac;
+
+	if (!(word & LB_EGRESS_BOUND) || lb_binding_vni(word) != k->vni)
+		return false;
+	mac = bound_mac(p, slot, word);
+	return !memcmp(mac ? mac : zero, k->inner_mac, 6);
+}
+
+/* @buf holds 32 bytes. */
+static void tunnel_name(const struct latebind_pool *p, uint32_t slot, char *buf)
+{
+	if (!p->members[slot].ifindex || !if_indextoname(p->members[slot].ifindex, buf))
+		snprintf(buf, 32, "%.15s%u", p->info.prefix, slot);
+}
+
+static void describe_key(const struct latebind_pool *p, const struct lb_ingress_key *k, char *buf,
+			 size_t size)
+{
+	struct latebind_addr a = { .family = k->family };
+	char addr[INET6_ADDRSTRLEN];
+	static const uint8_t zero[6];
+	const uint8_t *m = k->inner_mac;
+
+	memcpy(a.bytes, k->remote, sizeof(a.bytes));
+	latebind_addr_str(&a, addr, sizeof(addr));
+	if (memcmp(m, zero, 6))
+		snprintf(buf, size, "VNI %u from %s with inner MAC %02x:%02x:%02x:%02x:%02x:%02x",
+			 k->vni, addr, m[0], m[1], m[2], m[3], m[4], m[5]);
+	else
+		snprintf(buf, size, "VNI %u from %s", k->vni, addr);
+}
+
+/* Remove ingress entry @k if it still points at @dummy. */
+static void drop_entry_of(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy)
+{
+	struct lb_ingress_val v;
+
+	if (!bpf_map_lookup_elem(p->ingress_fd, k, &v) && v.dummy_vni == dummy)
+		bpf_map_delete_elem(p->ingress_fd, k);
+}
+
+static int check_bind_args(const struct latebind_pool *p, uint32_t slot, uint32_t vni,
+			   const uint8_t *mac)
+{
+	uint32_t last = p->info.dummy_base + p->info.count - 1;
+	static const uint8_t zero[6];
+
+	if (slot >= p->info.count)
+		return lb_err(-EINVAL, "slot %u is outside the pool (0-%u)", slot, p->info.count - 1);
+	if (vni > LB_VNI_MAX)
+		return lb_err(-ERANGE, "VNI %u is outside 0-%u", vni, LB_VNI_MAX);
+	if (vni >= p->info.dummy_base && vni <= last)
+		return lb_err(-EINVAL, "VNI %u is inside the pool's dummy range %u-%u", vni,
+			      p->info.dummy_base, last);
+	if (mac && !memcmp(mac, zero, 6))
+		return lb_err(-EINVAL, "inner MAC 00:00:00:00:00:00 is not a unicast address");
+	if (mac && (mac[0] & 1))
+		return lb_err(-EINVAL, "inner MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast; "
+			      "a tunnel is told apart by its unicast MAC",
+			      mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return 0;
+}
+
+/* Turn on the datapath's inner-MAC lookup (once; it never turns off). */
+static int enable_mac_lookup(struct latebind_pool *p)
+{
+	struct lb_config cfg;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(p->config_fd, &zero, &cfg))
+		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
+	if (cfg.flags & LB_CFG_F_INNER_MAC)
+		return 0;
+	cfg.flags |= LB_CFG_F_INNER_MAC;
+	if (bpf_map_update_elem(p->config_fd, &zero, &cfg, BPF_EXIST))
+		return lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
+	p->cfg = cfg;
+	return 0;
+}
+
+/* Claim ingress key @k for @dummy: new, already ours, or a leftover. */
+static int claim_key(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy,
+		     bool *inserted)
+{
+	struct lb_ingress_val v = { .dummy_vni = dummy }, cur;
+	uint32_t owner;
+	char name[32], what[128];
+
+	*inserted = false;
+	if (!bpf_map_update_elem(p->ingress_fd, k, &v, BPF_NOEXIST)) {
+		*inserted = true;
+		return 0;
+	}
+	if (errno != EEXIST)
+		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+	if (bpf_map_lookup_elem(p->ingress_fd, k, &cur))
+		return lb_err(-errno, "cannot read the ingress binding: %s", strerror(errno));
+	if (cur.dummy_vni == dummy)
+		return 0;
+	owner = cur.dummy_vni - p->info.dummy_base;
+	if (owner < p->info.count && slot_owns(p, owner, k)) {
+		tunnel_name(p, owner, name);
+		describe_key(p, k, what, sizeof(what));
+		return lb_err(-EADDRINUSE, "%s is already bound to tunnel %s%s", what, name,
+			      k->inner_mac[0] | k->inner_mac[1] | k->inner_mac[2] |
+			      k->inner_mac[3] | k->inner_mac[4] | k->inner_mac[5]
+				      ? ""
+				      : "; tell them apart with inner-mac");
+	}
+	/* A leftover that no binding owns (it never delivers): take it over. */
+	if (bpf_map_update_elem(p->ingress_fd, k, &v, BPF_EXIST))
+		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+	return 0;
+}
+
+LATEBIND_API int latebind_bind(struct latebind_pool *p, uint32_t slot, uint32_t vni,
+			       const uint8_t *mac)
+{
+	struct lb_ingress_key key, old_key;
+	struct lb_egress_val *rec;
+	uint32_t dummy, old, word;
+	bool inserted, had_old;
+	unsigned int sel;
+	int err;
+
+	err = check_bind_args(p, slot, vni, mac);
+	if (err)
+		return err;
+	err = lock_pool(p);
+	if (err)
+		return err;
+	dummy = p->info.dummy_base + slot;
+	rec = &p->egress[slot];
+	old = load_binding(p, slot);
+	had_old = old & LB_EGRESS_BOUND;
+	if (had_old)
+		make_key(p, lb_binding_vni(old), bound_mac(p, slot, old), &old_key);
+	make_key(p, vni, mac, &key);
+
+	/* 1. The ingress entry: traffic can come back before it goes out. */
+	err = claim_key(p, &key, dummy, &inserted);
+	if (!err && mac)
+		err = enable_mac_lookup(p);
+	if (err) {
+		if (inserted)
+			bpf_map_delete_elem(p->ingress_fd, &key);
+		goto out;
+	}
+
+	/* 2. Fill the record's spare MAC, 3. commit with one store. */
+	sel = !(old & LB_EGRESS_MAC_SEL);
+	memset(&rec->mac[sel], 0, sizeof(rec->mac[sel]));
+	if (mac) {
+		memcpy(rec->mac[sel].addr, mac, 6);
+		rec->mac[sel].set = 1;
+	}
+	word = LB_EGRESS_BOUND | (sel ? LB_EGRESS_MAC_SEL : 0) | vni;
+	__atomic_store_n(&rec->binding, word, __ATOMIC_RELEASE);
+
+	/* 4. A rebind to another key: the old entry goes. */
+	if (had_old && memcmp(&old_key, &key, sizeof(key)))
+		drop_entry_of(p, &old_key, dummy);
+out:
+	unlock_pool(p);
+	return err;
+}
+
+LATEBIND_API int latebind_unbind(struct latebind_pool *p, uint32_t slot)
+{
+	struct lb_ingress_key key;
+	uint32_t old;
+	int err;
+
+	if (slot >= p->info.count)
+		return lb_err(-EINVAL, "slot %u is outside the pool (0-%u)", slot, p->info.count - 1);
+	err = lock_pool(p);
+	if (err)
+		return err;
+	old = load_binding(p, slot);
+	if (old & LB_EGRESS_BOUND) {
+		make_key(p, lb_binding_vni(old), bound_mac(p, slot, old), &key);
+		/* Egress first: from here the tunnel is closed both ways. */
+		__atomic_store_n(&p->egress[slot].binding, 0, __ATOMIC_RELEASE);
+		drop_entry_of(p, &key, p->info.dummy_base + slot);
+	}
+	unlock_pool(p);
+	return 0;
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_pool_info *o)
+{
+	struct latebind_dp_status st;
+	char name[IF_NAMESIZE] = "";
+
+	memset(o, 0, sizeof(*o));
+	o->underlay_ifindex = p->underlay_ifindex;
+	if (if_indextoname(p->underlay_ifindex, name))
+		snprintf(o->underlay, sizeof(o->underlay), "%s", name);
+	o->type = p->info.type;
+	o->remote.family = p->info.family;
+	memcpy(o->remote.bytes, p->info.remote, 16);
+	if (p->info.has_local) {
+		o->local.family = p->info.family;
+		memcpy(o->local.bytes, p->info.local, 16);
+	}
+	o->dstport = p->info.dstport;
+	o->udp_csum = p->info.udp_csum;
+	snprintf(o->prefix, sizeof(o->prefix), "%.15s", p->info.prefix);
+	o->count = p->info.count;
+	o->dummy_base = p->info.dummy_base;
+	if (name[0] && !latebind_dp_status(name, &st))
+		o->mode = st.mode;
+	return 0;
+}
+
+LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
+				      struct latebind_tunnel_info *t)
+{
+	struct lb_ingress_key key;
+	struct lb_ingress_val v;
+	const uint8_t *mac;
+	uint32_t word;
+
+	memset(t, 0, sizeof(*t));
+	if (slot >= p->info.count)
+		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
+	t->slot = slot;
+	t->ifindex = p->members[slot].ifindex;
+	if (t->ifindex && !if_indextoname(t->ifindex, t->name))
+		t->name[0] = 0;
+	t->dummy_vni = p->info.dummy_base + slot;
+	word = load_binding(p, slot);
+	t->bound = word & LB_EGRESS_BOUND;
+	if (!t->bound)
+		return 0;
+	t->vni = lb_binding_vni(word);
+	mac = bound_mac(p, slot, word);
+	if (mac) {
+		t->has_mac = true;
+		memcpy(t->inner_mac, mac, 6);
+	}
+	make_key(p, t->vni, mac, &key);
+	t->ingress_ok = !bpf_map_lookup_elem(p->ingress_fd, &key, &v) && v.dummy_vni == t->dummy_vni;
+	return 0;
+}
+
+LATEBIND_API int latebind_pool_leftovers(struct latebind_pool *p, uint32_t *count)
+{
+	struct lb_ingress_key key, next;
+	struct lb_ingress_val v;
+	void *prev = NULL;
+
+	*count = 0;
+	while (!bpf_map_get_next_key(p->ingress_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(p->ingress_fd, &key, &v))
+			continue; /* deleted meanwhile */
+		uint32_t slot = v.dummy_vni - p->info.dummy_base;
+
+		if (slot < p->info.count && !slot_owns(p, slot, &key))
+			(*count)++;
+	}
+	return errno == ENOENT ? 0 : lb_err(-errno, "cannot walk lb_ingress_bind: %s",
+					     strerror(errno));
+}
+
+static int percpu_sum(int fd, uint32_t idx, size_t words, uint64_t *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (ncpu < 0)
+		return lb_err(ncpu, "cannot count CPUs");
+	vals = calloc((size_t)ncpu * words, sizeof(*vals));
+	if (!vals)
+		return lb_err(-ENOMEM, "out of memory");
+	if (bpf_map_lookup_elem(fd, &idx, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return lb_err(err, "cannot read counters: %s", strerror(-err));
+	}
+	memset(sum, 0, words * sizeof(*sum));
+	for (int c = 0; c < ncpu; c++)
+		for (size_t w = 0; w < words; w++)
+			sum[w] += vals[(size_t)c * words + w];
+	free(vals);
+	return 0;
+}
+
+LATEBIND_API int latebind_tunnel_stats(struct latebind_pool *p, uint32_t slot,
+				       struct lb_tun_stats *st)
+{
+	uint64_t w[4];
+	int err;
+
+	if (slot >= p->info.count)
+		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
+	err = percpu_sum(p->stats_fd, slot, 4, w);
+	if (err)
+		return err;
+	st->tx_packets = w[0];
+	st->tx_bytes = w[1];
+	st->rx_packets = w[2];
+	st->rx_bytes = w[3];
+	return 0;
+}
+
+LATEBIND_API int latebind_pool_drops(struct latebind_pool *p, uint64_t drops[LB_DROP_REASONS])
+{
+	for (uint32_t r = 0; r < LB_DROP_REASONS; r++) {
+		int err = percpu_sum(p->drops_fd, r, 1, &drops[r]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}

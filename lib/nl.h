@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * rtnetlink through libmnl: batched requests with per-message acks and the
+ * kernel's extended ack message, and a link dump. Internal to liblatebind.
+ */
+#ifndef LB_LIB_NL_H
+#define LB_LIB_NL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+struct nlmsghdr;
+struct lb_nl;
+
+int lb_nl_open(struct lb_nl **nl);
+void lb_nl_close(struct lb_nl *nl);
+
+/*
+ * Batching: lb_nl_put() starts a request in the batch buffer (flags get
+ * NLM_F_REQUEST | NLM_F_ACK) and returns it for the caller to fill; @tag
+ * comes back in the ack callback. lb_nl_flush() sends what is queued in as
+ * few sendmsg calls as fit and calls @ack once per request with its error
+ * (0 or -errno) and the kernel's extack message ("" if none).
+ */
+typedef void (*lb_nl_ack_fn)(void *ctx, long tag, int err, const char *extack);
+
+struct nlmsghdr *lb_nl_put(struct lb_nl *nl, uint16_t type, uint16_t flags, long tag);
+int lb_nl_flush(struct lb_nl *nl, lb_nl_ack_fn ack, void *ctx);
+
+/* What a link dump reports about one device. */
+struct lb_link {
+	unsigned int ifindex;
+	char name[IF_NAMESIZE];
+	char alias[64];
+	char kind[16];
+	uint32_t group;  /* IFLA_GROUP */
+	uint32_t vni;    /* IFLA_{VXLAN,GENEVE}_ID, if kind is vxlan or geneve */
+	bool has_vni;
+	bool up;
+};
+
+/* Dump every link of the current network namespace; free(*links). */
+int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n);
+
+#endif
