@@ -1,7 +1,8 @@
 # latebind: one entry point. Everything is built out of tree into $(BUILD).
 #   make            library and CLI
 #   make check      install deps, build, run every test
-#   make demo       install deps, build, show the datapath working
+#   make demo       install deps, build, show a warm pool and late binds working
+#   make install    PREFIX=/usr/local, DESTDIR supported
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
 #   make bench      all benchmarks (bench-datapath for now)
 #   make V=1        show the commands
@@ -126,7 +127,7 @@ fuzz: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(CLI) datapath demo
+	$(Q)CLI=$(CLI) bash scripts/demo.sh
 
 # --- benchmarks (numbers, never pass/fail) --------------------------------
 $(BUILD)/bench/%.o: bench/%.c $(SKEL) $(PASS_SKEL)
@@ -146,3 +147,43 @@ bench: bench-datapath
 
 clean:
 	$(Q)rm -rf $(BUILD)
+
+# --- install (make install PREFIX=/usr DESTDIR=/tmp/stage) -------------------
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL     ?= install
+LB_VERSION  := 0.1.0
+LB_SONAME   := liblatebind.so.0
+LB_PC       := $(BUILD)/latebind.pc
+
+.PHONY: install uninstall
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LB_VERSION)|' \
+		lib/latebind.pc.in > $(LB_PC)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/latebind $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)$(INSTALL) -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/latebind
+	$(Q)$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/liblatebind.a
+	$(Q)$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/liblatebind.so.$(LB_VERSION)
+	$(Q)ln -sf liblatebind.so.$(LB_VERSION) $(DESTDIR)$(LIBDIR)/$(LB_SONAME)
+	$(Q)ln -sf $(LB_SONAME) $(DESTDIR)$(LIBDIR)/liblatebind.so
+	$(Q)$(INSTALL) -m 0644 include/latebind/latebind.h include/latebind/abi.h \
+		$(DESTDIR)$(INCLUDEDIR)/latebind/
+	$(Q)$(INSTALL) -m 0644 $(LB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/latebind.pc
+	$(Q)$(INSTALL) -m 0644 man/latebind.8 $(DESTDIR)$(MANDIR)/man8/latebind.8
+	$(Q)$(INSTALL) -m 0644 completion/latebind.bash $(DESTDIR)$(BASHCOMPDIR)/latebind
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/latebind $(DESTDIR)$(LIBDIR)/liblatebind.a \
+		$(DESTDIR)$(LIBDIR)/liblatebind.so.$(LB_VERSION) $(DESTDIR)$(LIBDIR)/$(LB_SONAME) \
+		$(DESTDIR)$(LIBDIR)/liblatebind.so $(DESTDIR)$(LIBDIR)/pkgconfig/latebind.pc \
+		$(DESTDIR)$(INCLUDEDIR)/latebind/latebind.h $(DESTDIR)$(INCLUDEDIR)/latebind/abi.h \
+		$(DESTDIR)$(MANDIR)/man8/latebind.8 $(DESTDIR)$(BASHCOMPDIR)/latebind
+	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/latebind 2>/dev/null || true
