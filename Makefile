@@ -129,6 +129,9 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)CLI=$(CLI) bash scripts/demo.sh
 
+# --- the test VM: Debian's 6.1 kernel under qemu (make check runs it too) ---
+include tests/vm/vm.mk
+
 # --- benchmarks (numbers, never pass/fail) --------------------------------
 $(BUILD)/bench/%.o: bench/%.c $(SKEL) $(PASS_SKEL)
 	$(call msg,CC,$@)

@@ -5,6 +5,9 @@ set -eu
 
 PKGS="clang llvm gcc make pkg-config libbpf-dev bpftool libmnl-dev libcmocka-dev \
 iproute2 iputils-ping tcpdump ethtool iperf3 jq"
+# The test VM (tests/vm/packages.txt): qemu and a busybox initramfs. The kernel
+# it boots is fetched into build/ by tests/vm/fetch.sh, never installed.
+PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux"
 
 missing=""
 for p in $PKGS; do

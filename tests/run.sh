@@ -51,6 +51,8 @@ for t in tests/e2e/*.sh; do
 	[ "$(basename "$t")" = lib.sh ] && continue
 	run "$(basename "$t" .sh)" bash "$t"
 done
+# Geneve and the cls_bpf path, on Debian's stock 6.1 kernel under qemu.
+run vm bash tests/vm/run.sh
 
 echo
 [ -n "$broken" ] && echo "failed suites:$broken"

@@ -1,0 +1,109 @@
+#!/bin/bash
+# build-initramfs.sh OUT.cpio.gz PAYLOAD_DIR
+# Builds the test VM's initramfs: busybox-static, host tools (iproute2, bash,
+# tcpdump, iperf3, ethtool, jq, nsenter, ping, bpftool) with their libraries,
+# the cached kernel's modules, tests/vm/init as /init, PAYLOAD_DIR as /payload.
+# Needs tests/vm/fetch.sh to have filled the cache.
+#   LATEBIND_VM_MODULES  modules to load at boot (their dependencies are added)
+set -euo pipefail
+
+die() { echo "build-initramfs: $*" >&2; exit 1; }
+[ $# -eq 2 ] || die "usage: build-initramfs.sh OUT.cpio.gz PAYLOAD_DIR"
+OUT=$1 PAYLOAD=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-build}
+ENV_FILE=$BUILD/vm/cache/current.env
+[ -f "$ENV_FILE" ] || die "no $ENV_FILE: run tests/vm/fetch.sh first"
+[ -d "$PAYLOAD" ] || die "no payload directory $PAYLOAD"
+# shellcheck source=/dev/null
+. "$ENV_FILE"
+MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf}
+HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter ping bpftool"
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+mkdir -p "$(dirname "$OUT")"
+R=$(mktemp -d "$OUT.root.XXXXXX")
+TMPF=$(mktemp)
+trap 'rm -rf "$R" "$TMPF"' EXIT
+mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,root,etc/latebind,var,payload}
+ln -s ../run "$R/var/run" # iproute2 keeps netns under /var/run/netns
+
+# --- host binaries, then busybox applets for everything else -----------------
+elfs=()
+for b in $HOST_BINS; do
+	p=$(command -v "$b") || die "host has no $b"
+	mkdir -p "$R$(dirname "$p")"
+	cp -L "$p" "$R$p"
+	elfs+=("$p")
+done
+[ -e "$R/bin/bash" ] || ln -s "$(command -v bash)" "$R/bin/bash" # for #!/bin/bash
+cp "$BUSYBOX" "$R/bin/busybox"
+for a in $("$BUSYBOX" --list); do
+	# No applet shadows a carried tool, whatever the PATH order.
+	case " $HOST_BINS " in *" $a "*) continue ;; esac
+	[ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"
+done
+
+# --- payload, and the libraries of every dynamic ELF ---------------------------
+cp -a "$PAYLOAD/." "$R/payload/"
+while IFS= read -r -d '' f; do
+	[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && elfs+=("$f")
+done < <(find "$R/payload" -type f -print0)
+libs=""
+for e in "${elfs[@]}"; do
+	out=$(ldd "$e" 2>&1) || continue # static
+	! grep -q 'not found' <<<"$out" || die "$e: missing libraries: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
+	libs="$libs $(grep -oE '/[^ ]+' <<<"$out")"
+done
+for l in $(tr ' ' '\n' <<<"$libs" | sort -u); do
+	mkdir -p "$R$(dirname "$l")"
+	cp -L "$l" "$R$l"
+done
+
+# --- kernel modules, dependencies first ----------------------------------------
+MODROOT=$KERNEL_DIR/lib/modules/$KVER
+[ -d "$MODROOT/kernel" ] || die "no modules in $MODROOT"
+seen=""
+add_module() {
+	local name=${1//-/_} pat src rel dst deps d
+	case " $seen " in *" $name "*) return 0 ;; esac
+	seen="$seen $name"
+	pat=${name//_/[-_]}
+	if grep -q "/$pat\.ko$" "$MODROOT/modules.builtin" 2>/dev/null; then return 0; fi
+	src=$(find "$MODROOT/kernel" \( -name "$pat.ko" -o -name "$pat.ko.*" \) | head -n 1)
+	[ -n "$src" ] || die "module $name is neither in $MODROOT/kernel nor built in"
+	rel=${src#"$MODROOT"/}
+	rel=${rel%.ko*}.ko
+	dst=$R/lib/modules/$KVER/$rel
+	mkdir -p "$(dirname "$dst")"
+	# busybox insmod takes plain .ko files only
+	case $src in
+	*.ko) cp "$src" "$dst" ;;
+	*.ko.xz) "$BUSYBOX" xzcat "$src" >"$dst" ;;
+	*.ko.gz) gzip -dc "$src" >"$dst" ;;
+	*.ko.zst) command -v zstd >/dev/null || die "$src needs zstd"; zstd -qdc "$src" >"$dst" ;;
+	*) die "unknown module format: $src" ;;
+	esac
+	objcopy -O binary --only-section=.modinfo "$dst" "$TMPF"
+	deps=$(tr '\0' '\n' <"$TMPF" | sed -n 's/^depends=//p')
+	for d in ${deps//,/ }; do add_module "$d"; done
+	echo "$rel" >>"$R/etc/latebind/modules"
+}
+: >"$R/etc/latebind/modules"
+for m in $MODULES; do add_module "$m"; done
+
+# --- /etc, /init ---------------------------------------------------------------
+echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd" # tcpdump: use -Z root
+echo 'root:x:0:' >"$R/etc/group"
+printf 'passwd: files\ngroup: files\nhosts: files\n' >"$R/etc/nsswitch.conf"
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$R/etc/hosts"
+for f in /etc/protocols /etc/services /etc/iproute2 /lib/terminfo; do
+	[ -e "$f" ] || continue
+	mkdir -p "$R$(dirname "$f")"
+	cp -a "$f" "$R$f"
+done
+install -m 755 "$HERE/init" "$R/init"
+
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "build-initramfs: $OUT ($(du -h "$OUT" | cut -f1)), kernel $KVER, modules: $(tr '\n' ' ' <"$R/etc/latebind/modules")" >&2

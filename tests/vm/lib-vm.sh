@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Helpers for tests that run inside the test VM (bash, Debian's 6.1 kernel).
+# Same results convention as tests/e2e/lib.sh: set SUITE, source this, end
+# with `summary`. Lines: "ok   - ...", "FAIL - ...", "skip - ...", then
+# "SUITE: N passed, N failed, N skipped".
+
+# shellcheck disable=SC2034 # the tests use these
+# Full paths: busybox ash would run its own ip/tc/ping/nsenter applets.
+# (In bash, PATH finds these too: the VM has no applet links for them.)
+IP=/usr/sbin/ip
+TC=/usr/sbin/tc
+BPFTOOL=/usr/sbin/bpftool
+ETHTOOL=/usr/sbin/ethtool
+NSENTER=/usr/bin/nsenter
+PING=/usr/bin/ping
+TCPDUMP=/usr/bin/tcpdump # no tcpdump user here: pass -Z root
+IPERF3=/usr/bin/iperf3
+JQ=/usr/bin/jq
+CLI=${CLI:-/payload/latebind}
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+# shellcheck source=/dev/null
+. "$(dirname "${BASH_SOURCE[0]}")/results.sh"
+TAG=$(printf '%04x' $((RANDOM)))
+NAMESPACES=()
+
+# new_netns VAR BASENAME: create a namespace with a unique name.
+new_netns() {
+	local name="lb$2-$TAG"
+	"$IP" netns add "$name" || return 1
+	"$IP" -n "$name" link set lo up
+	NAMESPACES+=("$name")
+	printf -v "$1" '%s' "$name"
+}
+
+cleanup_netns() {
+	local ns dev
+	for ns in "${NAMESPACES[@]}"; do
+		for dev in $("$IP" -n "$ns" -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+			"$CLI" -n "$ns" datapath detach dev "$dev" >/dev/null 2>&1
+		done
+		"$IP" netns del "$ns" 2>/dev/null
+	done
+}
+trap cleanup_netns EXIT
+
+# in_ns NS CMD...: run CMD in NS, keeping this mount namespace (bpffs pins).
+in_ns() {
+	local ns=$1
+	shift
+	"$NSENTER" --net="/run/netns/$ns" "$@"
+}

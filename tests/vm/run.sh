@@ -1,0 +1,115 @@
+#!/bin/bash
+# Boots Debian's stock 6.1 kernel under qemu TCG and runs tests/vm/tests/*.sh
+# inside it (see tests/vm/init). The entry point of `make check-vm`.
+# The last line is "vm: N passed, N failed, N skipped"; the exit status is
+# non-zero on any failure, on a timeout, or when the VM did not finish.
+#   LATEBIND_SKIP_VM=1         skip (reported as skipped, never as passed)
+#   LATEBIND_VM_TIMEOUT=240    seconds for the whole VM run
+#   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
+#                              (=after: after them); no timeout; Ctrl-A X quits
+#   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
+# Debian packages (also in tests/vm/packages.txt): qemu-system-x86
+# busybox-static cpio gzip binutils util-linux iproute2 tcpdump iperf3 ethtool
+# jq iputils-ping bpftool
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+CLI=${CLI:-$BUILD/latebind}
+VM=$BUILD/vm
+LOG=$VM/console.log
+TIMEOUT=${LATEBIND_VM_TIMEOUT:-240}
+export BUILD
+
+result() { echo "vm: $1 passed, $2 failed, $3 skipped"; }
+die() {
+	echo "vm: error: $*"
+	result 0 1 0
+	exit 1
+}
+
+if [ "${LATEBIND_SKIP_VM:-0}" = 1 ]; then
+	echo "vm: skipped: LATEBIND_SKIP_VM=1"
+	result 0 0 1
+	exit 0
+fi
+[ -x "$CLI" ] || die "no $CLI: build it first (make)"
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "LATEBIND_VM_TIMEOUT must be a number of seconds, not '$TIMEOUT'"
+
+mkdir -p "$VM"
+exec 9>"$VM/lock"
+flock -w 600 9 || die "another VM run holds $VM/lock"
+t0=$SECONDS
+
+bash tests/vm/fetch.sh || die "tests/vm/fetch.sh failed (see above)"
+# shellcheck source=/dev/null
+. "$VM/cache/current.env"
+
+# --- payload: the CLI, the helpers, the tests ----------------------------------
+rm -rf "$VM/payload"
+mkdir -p "$VM/payload/tests"
+cp "$CLI" "$VM/payload/latebind"
+cp tests/vm/lib-vm.sh tests/lib/results.sh "$VM/payload/"
+if [ -n "${LATEBIND_VM_TESTS:-}" ]; then
+	read -ra tests <<<"$LATEBIND_VM_TESTS"
+else
+	tests=(tests/vm/tests/*.sh)
+fi
+for t in "${tests[@]}"; do
+	[ -f "$t" ] || die "no test $t"
+	cp "$t" "$VM/payload/tests/"
+done
+bash tests/vm/build-initramfs.sh "$VM/initramfs.cpio.gz" "$VM/payload" ||
+	die "tests/vm/build-initramfs.sh failed (see above)"
+
+QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none
+	-kernel "$VMLINUZ" -initrd "$VM/initramfs.cpio.gz")
+APPEND="console=ttyS0 panic=-1 quiet"
+
+if [ -n "${LATEBIND_VM_SHELL:-}" ]; then
+	echo "vm: booting $KVER with a debug shell; Ctrl-A X quits qemu"
+	exec "${QEMU[@]}" -append "$APPEND latebind.shell=$LATEBIND_VM_SHELL"
+fi
+
+# --- boot; stream the result lines; keep the whole console ---------------------
+t1=$SECONDS
+: >"$LOG.raw" # exists before tail opens it
+timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -append "$APPEND" </dev/null >>"$LOG.raw" 2>&1 &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null' EXIT
+trap 'echo "vm: error: interrupted"; result 0 1 0; exit 130' INT TERM
+# CRs and the firmware's escape sequences out
+clean() { sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g'; }
+# In the background, so that a signal reaches the trap while we wait.
+tail -n +1 -f --pid="$qpid" "$LOG.raw" | clean |
+	grep --line-buffered -E '^(=== |ok   - |FAIL - |skip - |vm-init: |dmesg: |[A-Za-z_0-9-]+: [0-9]+ passed, [0-9]+ failed)' |
+	grep --line-buffered -v '^vm: ' &
+spid=$!
+wait "$qpid"
+qrc=$?
+trap - EXIT
+wait "$spid"
+clean <"$LOG.raw" >"$LOG"
+rm -f "$LOG.raw"
+echo "vm-info: kernel $KVER; qemu ran $((SECONDS - t1)) s, $((SECONDS - t0)) s in all; console: $LOG"
+
+# --- verdict -------------------------------------------------------------------
+done_line=$(grep -E '^LATEBIND-VM-DONE rc=[0-9]+$' "$LOG" | tail -n 1)
+vm_line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOG" | tail -n 1)
+if [ -z "$done_line" ] || [ -z "$vm_line" ]; then
+	tail -n 20 "$LOG" | sed 's/^/console: /'
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		die "the VM did not finish within ${TIMEOUT} s (LATEBIND_VM_TIMEOUT)"
+	fi
+	die "the VM stopped without its closing lines (qemu exit $qrc)"
+fi
+read -r p f s <<<"$(sed -E 's/^vm: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/' <<<"$vm_line")"
+if [ "${done_line#*rc=}" != 0 ] && [ "$f" -eq 0 ]; then
+	echo "vm: error: the VM reported $done_line with no failure counted"
+	f=1
+fi
+if [ "$qrc" -ne 0 ]; then
+	echo "vm: error: qemu exited with $qrc after the tests"
+	f=$((f + 1))
+fi
+result "$p" "$f" "$s"
+[ "$f" -eq 0 ]

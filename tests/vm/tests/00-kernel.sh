@@ -1,0 +1,86 @@
+#!/bin/bash
+# The harness works, and Debian's 6.1 kernel behaves as design.md says:
+# modules load, Geneve and VXLAN refuse a VNI change with the kernel's own
+# message, and latebind attaches through cls_bpf (no tcx before 6.6).
+# Devices live in a namespace of our own; 192.0.2.1 is device config only.
+SUITE=vm_kernel
+# shellcheck source=SCRIPTDIR/../lib-vm.sh
+. "$(dirname "$0")/../lib-vm.sh"
+
+kver=$(uname -r)
+check "kernel is 6.1.x ($kver)" grep -Eq '^6\.1\.' <<<"$kver"
+for m in udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf; do
+	check "module $m loaded" grep -q "^$m " /proc/modules
+done
+
+new_netns NS kern || { fail "create a network namespace"; summary; exit 1; }
+
+# info DEV FIELD: a field of DEV's link info data (ip -d -j).
+info() { "$IP" -n "$NS" -d -j link show "$1" | "$JQ" -r ".[0].linkinfo.info_data.$2"; }
+
+# vni_fixed KIND DEV MESSAGE CONTROL...: DEV (VNI 100) refuses VNI 200 with
+# the kernel's MESSAGE; `ip link set DEV type KIND CONTROL...` (same VNI,
+# ttl 5) is accepted, so the refusal is about the VNI, not the command.
+vni_fixed() {
+	local kind=$1 dev=$2 msg=$3 err rc
+	shift 3
+	check "$kind: $dev has VNI 100" test "$(info "$dev" id)" = 100
+	err=$("$IP" -n "$NS" link set "$dev" type "$kind" id 200 2>&1 >/dev/null)
+	rc=$?
+	check "$kind: changing the VNI to 200 is refused (exit $rc)" test "$rc" -ne 0
+	check "$kind: ...with the kernel's message ($err)" grep -qF "Error: $msg" <<<"$err"
+	check "$kind: ...and $dev keeps VNI 100" test "$(info "$dev" id)" = 100
+	check "$kind: changing ttl with the same VNI is accepted" \
+		"$IP" -n "$NS" link set "$dev" type "$kind" "$@"
+	check "$kind: ...and takes effect (ttl $(info "$dev" ttl))" test "$(info "$dev" ttl)" = 5
+}
+
+check "geneve: create gnv0 id 100" \
+	"$IP" -n "$NS" link add gnv0 type geneve id 100 remote 192.0.2.1
+vni_fixed geneve gnv0 "Changing VNI, Port, endpoint IP address family, external, inner_proto_inherit, and UDP checksum attributes are not supported" \
+	id 100 remote 192.0.2.1 ttl 5
+check "vxlan: create vx0 id 100" \
+	"$IP" -n "$NS" link add vx0 type vxlan id 100 remote 192.0.2.1 dstport 4789
+vni_fixed vxlan vx0 "Cannot change VNI" id 100 ttl 5
+
+# --- latebind ----------------------------------------------------------------
+out=$("$CLI" help 2>&1)
+rc=$?
+check "latebind help exits 0 (exit $rc)" test "$rc" -eq 0
+check "...and prints the datapath usage" grep -q 'latebind datapath attach dev' <<<"$out"
+
+"$IP" -n "$NS" link add ul0 type veth peer name ul1
+"$IP" -n "$NS" link set ul0 up
+"$IP" -n "$NS" link set ul1 up
+# bpf_filter HOOK PROG: PROG is a direct-action cls_bpf filter on ul0's HOOK.
+bpf_filter() { in_ns "$NS" "$TC" filter show dev ul0 "$1" | grep -q "$2.*direct-action"; }
+# nothing_attached: show says so, no bpf filter, no pins.
+nothing_attached() {
+	local o
+	o=$("$CLI" -n "$NS" datapath show dev ul0 2>&1) && return 1
+	grep -q 'not attached' <<<"$o" &&
+		! in_ns "$NS" "$TC" filter show dev ul0 ingress 2>/dev/null | grep -q bpf &&
+		! in_ns "$NS" "$TC" filter show dev ul0 egress 2>/dev/null | grep -q bpf &&
+		test ! -e "$pins"
+}
+
+out=$("$CLI" -n "$NS" datapath attach dev ul0 2>&1)
+rc=$?
+check "attach (mode auto) exits 0 (exit $rc)" test "$rc" -eq 0
+check "...and reports mode cls_bpf (${out%%$'\n'*})" grep -q 'mode cls_bpf' <<<"$out"
+show=$("$CLI" -n "$NS" -j datapath show dev ul0)
+check "show: mode cls_bpf ($show)" "$JQ" -e '.mode == "cls_bpf"' <<<"$show" >/dev/null
+pins=$("$JQ" -r '.pins // empty' <<<"$show")
+check "pins under /sys/fs/bpf/latebind ($pins)" test -d "$pins" -a "${pins#/sys/fs/bpf/latebind/}" != "$pins"
+check "cls_bpf: lb_ingress on ingress" bpf_filter ingress lb_ingress
+check "cls_bpf: lb_egress on egress" bpf_filter egress lb_egress
+check "detach" "$CLI" -n "$NS" datapath detach dev ul0
+check "after detach: nothing attached" nothing_attached
+
+out=$("$CLI" -n "$NS" datapath attach dev ul0 mode tcx 2>&1)
+rc=$?
+check "mode tcx refused (exit $rc)" test "$rc" -ne 0
+check "...with a message naming tcx ($out)" grep -q tcx <<<"$out"
+check "...and nothing attached" nothing_attached
+
+summary
