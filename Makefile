@@ -48,8 +48,9 @@ TEST_LIB_OBJS := $(BUILD)/tests/lib/check.o $(BUILD)/tests/datapath/harness.o
 DP_CASES := $(BUILD)/tests/dp_cases
 DP_FUZZ  := $(BUILD)/tests/dp_fuzz
 UNIT     := $(BUILD)/tests/unit_tests
+POOL_MAPS := $(BUILD)/tests/pool_maps
 BENCH_DP := $(BUILD)/bench/bench_datapath
-TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT)
+TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS)
 
 FUZZ_CASES ?= 1000000
 
@@ -108,6 +109,10 @@ $(DP_CASES): $(BUILD)/tests/datapath/cases.o $(BUILD)/tests/datapath/pktbuild.o 
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
 $(DP_FUZZ): $(BUILD)/tests/datapath/fuzz.o $(BUILD)/tests/datapath/model.o $(TEST_LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(LDLIBS)
+
+$(POOL_MAPS): $(BUILD)/tests/pool/pool_maps.o $(BUILD)/tests/lib/check.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 

@@ -104,6 +104,8 @@ LATEBIND_API void latebind_pool_close(struct latebind_pool *p)
 	free(p);
 }
 
+static int map_arrays(struct latebind_pool *p);
+
 /* Open the pool pinned in @dir; -ENOENT if it has no pool. */
 int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_pool **out)
 {
@@ -160,14 +162,82 @@ int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_poo
 		err = lb_err(-EINVAL, "the pool pinned in %s is inconsistent", dir);
 		goto fail;
 	}
+	err = map_arrays(p);
+	if (err)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	latebind_pool_close(p);
+	return err;
+}
+
+/* Map an already-filled pool's egress and member arrays. */
+static int map_arrays(struct latebind_pool *p)
+{
 	p->egress_len = (size_t)p->info.count * sizeof(struct lb_egress_val);
 	p->members_len = (size_t)p->info.count * sizeof(struct lb_member);
 	p->egress = map_shared(p->egress_fd, p->egress_len, PROT_READ | PROT_WRITE);
 	p->members = map_shared(p->members_fd, p->members_len, PROT_READ);
-	if (!p->egress || !p->members) {
-		err = lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
+	if (!p->egress || !p->members)
+		return lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
+	return 0;
+}
+
+static int dup_fd(int fd)
+{
+	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebind_addr *remote,
+					    struct latebind_pool **out)
+{
+	struct latebind_dp_config cfg;
+	struct latebind_datapath *dp = NULL;
+	struct latebind_pool *p;
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_MMAPABLE);
+	uint32_t zero = 0;
+	int err;
+
+	*out = NULL;
+	if (!remote->family)
+		return lb_err(-EINVAL, "the remote address is missing");
+	latebind_dp_config_init(&cfg);
+	cfg.dummy_count = count;
+	cfg.dummy_base = LB_VNI_MAX + 1 - count;
+	err = latebind_datapath_open(&cfg, &dp);
+	if (err)
+		return err;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		latebind_datapath_close(dp);
+		return lb_err(-ENOMEM, "out of memory");
+	}
+	p->dir_fd = p->info_fd = -1;
+	p->config_fd = dup_fd(lb_datapath_map_fd(dp, "lb_config"));
+	p->egress_fd = dup_fd(lb_datapath_map_fd(dp, "lb_egress_bind"));
+	p->ingress_fd = dup_fd(lb_datapath_map_fd(dp, "lb_ingress_bind"));
+	p->stats_fd = dup_fd(lb_datapath_map_fd(dp, "lb_tun_stats"));
+	p->drops_fd = dup_fd(lb_datapath_map_fd(dp, "lb_drop_stats"));
+	latebind_datapath_close(dp);
+	p->members_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_members", sizeof(uint32_t),
+				       sizeof(struct lb_member), count, &mopts);
+	p->info.version = LB_ABI_VERSION;
+	p->info.type = LB_POOL_VXLAN;
+	p->info.family = remote->family;
+	memcpy(p->info.remote, remote->bytes, 16);
+	p->info.count = count;
+	p->info.dummy_base = cfg.dummy_base;
+	snprintf(p->info.prefix, sizeof(p->info.prefix), "scratch");
+	if (p->config_fd < 0 || p->egress_fd < 0 || p->ingress_fd < 0 || p->members_fd < 0 ||
+	    p->stats_fd < 0 || p->drops_fd < 0 ||
+	    bpf_map_lookup_elem(p->config_fd, &zero, &p->cfg)) {
+		err = lb_err(-errno, "cannot set up a scratch pool: %s", strerror(errno));
 		goto fail;
 	}
+	err = map_arrays(p);
+	if (err)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -298,6 +368,8 @@ LATEBIND_API int latebind_pool_slot(struct latebind_pool *p, const char *name, u
 
 static int lock_pool(struct latebind_pool *p)
 {
+	if (p->dir_fd < 0) /* a scratch pool: this process's alone */
+		return 0;
 	while (flock(p->dir_fd, LOCK_EX))
 		if (errno != EINTR)
 			return lb_err(-errno, "cannot lock the pool: %s", strerror(errno));
@@ -306,7 +378,8 @@ static int lock_pool(struct latebind_pool *p)
 
 static void unlock_pool(struct latebind_pool *p)
 {
-	flock(p->dir_fd, LOCK_UN);
+	if (p->dir_fd >= 0)
+		flock(p->dir_fd, LOCK_UN);
 }
 
 static uint32_t load_binding(const struct latebind_pool *p, uint32_t slot)
@@ -659,4 +732,17 @@ LATEBIND_API int latebind_pool_drops(struct latebind_pool *p, uint64_t drops[LB_
 			return err;
 	}
 	return 0;
+}
+
+LATEBIND_API int latebind_pool_map_fd(struct latebind_pool *p, const char *name)
+{
+	static const char *const names[] = { "lb_config", "lb_egress_bind", "lb_ingress_bind",
+					     "lb_members", "lb_tun_stats", "lb_drop_stats" };
+	int fds[] = { p->config_fd, p->egress_fd, p->ingress_fd, p->members_fd, p->stats_fd,
+		      p->drops_fd };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return fds[i];
+	return -1;
 }

@@ -60,6 +60,9 @@ int lb_datapath_load(const struct latebind_dp_config *cfg, struct latebind_datap
 	err = bpf_map__set_max_entries(dp->skel->maps.lb_egress_bind, cfg->dummy_count);
 	if (!err)
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_stats, cfg->dummy_count);
+	/* Every tunnel's key, plus room for rebinds and leftovers (abi.h). */
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_ingress_bind, 2 * cfg->dummy_count);
 	if (err) {
 		lb_err(err, "cannot size the per-tunnel maps: %s", strerror(-err));
 		goto fail;
@@ -144,4 +147,12 @@ LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t d
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_egress_bind), &slot, &ev, BPF_ANY))
 		return lb_err(-errno, "cannot write the egress binding: %s", strerror(errno));
 	return 0;
+}
+
+/* A loaded map's fd by name, or -1 (owned by @dp). */
+int lb_datapath_map_fd(struct latebind_datapath *dp, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -1;
 }

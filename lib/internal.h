@@ -48,6 +48,7 @@ void lb_unlock(int fd);
 /* config.c, datapath.c */
 int lb_dp_config_check(const struct latebind_dp_config *cfg, bool one_protocol);
 int lb_datapath_load(const struct latebind_dp_config *cfg, struct latebind_datapath **dp);
+int lb_datapath_map_fd(struct latebind_datapath *dp, const char *name);
 
 /* Fill the kernel's lb_config value from a checked config. */
 void lb_config_to_abi(const struct latebind_dp_config *cfg, struct lb_config *abi);

@@ -25,8 +25,12 @@
 #define LB_GENEVE_PORT_DEFAULT 6081
 #define LB_VXLAN_PORT_DEFAULT 4789
 
-/* Bound on ingress bindings (lb_ingress_bind max_entries). */
-#define LB_BINDINGS_MAX 65536U
+/*
+ * Bound on ingress entries: the loader sets lb_ingress_bind's max_entries to
+ * twice the dummy range, room for every tunnel's key plus a rebind's new key
+ * (inserted before the old one goes) and leftovers. This is the largest.
+ */
+#define LB_BINDINGS_MAX (2 * LB_DUMMY_RANGE_MAX)
 
 /* lb_config.flags */
 enum {

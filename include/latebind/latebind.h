@@ -191,6 +191,16 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 LATEBIND_API void latebind_pool_close(struct latebind_pool *pool);
 
 /*
+ * A scratch pool: the datapath's maps loaded into the kernel with @count
+ * slots, but no devices, no attach, no pins, no lock. Binds run the same
+ * code as on a real pool. For benchmarks of the maps alone.
+ */
+LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebind_addr *remote,
+					    struct latebind_pool **pool);
+/* The fd of one of the pool's maps, by its name in abi.h (owned by @pool), or -1. */
+LATEBIND_API int latebind_pool_map_fd(struct latebind_pool *pool, const char *name);
+
+/*
  * The pool's slot of tunnel device @name: -ENODEV if there is no such device,
  * -ENOENT (with a message) if it is not a member of this pool.
  */
