@@ -4,7 +4,7 @@
 #   make demo       install deps, build, show a warm pool and late binds working
 #   make install    PREFIX=/usr/local, DESTDIR supported
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
-#   make bench      all benchmarks (bench-datapath for now)
+#   make bench      all benchmarks into build/bench (docs/BENCHMARKS.md)
 #   make V=1        show the commands
 
 BUILD    ?= build
@@ -151,7 +151,10 @@ bench-datapath: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_DP)
 	$(Q)$(BENCH_DP)
 
-bench: bench-datapath
+# bench/run.sh: every benchmark, numbers and a plot into $(BUILD)/bench/.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP)
+	$(Q)CLI=$(CLI) BUILD=$(BUILD) bash bench/run.sh
 
 clean:
 	$(Q)rm -rf $(BUILD)

@@ -29,6 +29,7 @@ enum target { T_EGRESS, T_INGRESS, T_PASS };
 
 struct bench_case {
 	const char *name;
+	const char *key; /* JSON */
 	enum target target;
 	int tunnel; /* 0: a TCP frame */
 	uint32_t vni;
@@ -39,16 +40,16 @@ struct bench_case {
 };
 
 static struct bench_case cases[] = {
-	{ .name = "pass-through program", .target = T_PASS, .tunnel = 1, .vni = DUMMY },
-	{ .name = "egress hit (rewrite dummy->real)", .target = T_EGRESS, .tunnel = 1, .vni = DUMMY,
+	{ .name = "pass-through program", .key = "passthrough", .target = T_PASS, .tunnel = 1, .vni = DUMMY },
+	{ .name = "egress hit (rewrite dummy->real)", .key = "egress_hit", .target = T_EGRESS, .tunnel = 1, .vni = DUMMY,
 	  .modifies = 1 },
-	{ .name = "ingress hit (rewrite real->dummy)", .target = T_INGRESS, .tunnel = 1, .vni = REAL,
+	{ .name = "ingress hit (rewrite real->dummy)", .key = "ingress_hit", .target = T_INGRESS, .tunnel = 1, .vni = REAL,
 	  .modifies = 1 },
-	{ .name = "egress miss (VNI not a dummy)", .target = T_EGRESS, .tunnel = 1, .vni = 200 },
-	{ .name = "ingress miss (no binding)", .target = T_INGRESS, .tunnel = 1, .vni = 200 },
-	{ .name = "egress unbound (drop)", .target = T_EGRESS, .tunnel = 1, .vni = DUMMY + 5 },
-	{ .name = "ingress stale entry (drop)", .target = T_INGRESS, .tunnel = 1, .vni = STALE_REAL },
-	{ .name = "non-tunnel traffic (TCP)", .target = T_EGRESS },
+	{ .name = "egress miss (VNI not a dummy)", .key = "egress_miss", .target = T_EGRESS, .tunnel = 1, .vni = 200 },
+	{ .name = "ingress miss (no binding)", .key = "ingress_miss", .target = T_INGRESS, .tunnel = 1, .vni = 200 },
+	{ .name = "egress unbound (drop)", .key = "egress_unbound", .target = T_EGRESS, .tunnel = 1, .vni = DUMMY + 5 },
+	{ .name = "ingress stale entry (drop)", .key = "ingress_stale", .target = T_INGRESS, .tunnel = 1, .vni = STALE_REAL },
+	{ .name = "non-tunnel traffic (TCP)", .key = "non_tunnel", .target = T_EGRESS },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -84,7 +85,9 @@ static int time_run(int fd, const void *frame, size_t len, uint32_t repeat, doub
 
 int main(int argc, char **argv)
 {
+	/* bench_datapath [REPEAT [JSON-FILE]] */
 	uint32_t repeat = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000000;
+	const char *json_path = argc > 2 ? argv[2] : NULL;
 	struct passthrough_bpf *pt;
 	struct dp_harness *h;
 	struct lb_ingress_key ik;
@@ -188,6 +191,21 @@ int main(int argc, char **argv)
 	/* The stale row drops on every run, restored and direct. */
 	printf("verified: stale drops counted %llu, expected %llu\n",
 	       (unsigned long long)(stale1 - stale0), (unsigned long long)2 * ROUNDS * repeat);
+	if (json_path) {
+		FILE *f = fopen(json_path, "w");
+
+		if (!f) {
+			fprintf(stderr, "bench-datapath: cannot write %s\n", json_path);
+			return 1;
+		}
+		fprintf(f, "{\"repeat\":%u,\"rounds\":%d", repeat, ROUNDS);
+		for (size_t i = 0; i < NCASES; i++)
+			fprintf(f, ",\"%s_ns\":%.1f,\"%s_over_passthrough_ns\":%.1f", cases[i].key,
+				median(cases[i].restored), cases[i].key,
+				median(cases[i].restored) - base);
+		fprintf(f, "}\n");
+		fclose(f);
+	}
 	passthrough_bpf__destroy(pt);
 	dp_close(h);
 	return 0;

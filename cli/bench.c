@@ -4,6 +4,7 @@
  * demand, measured in one run on this host.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,10 @@
 #include <latebind/latebind.h>
 #include "args.h"
 #include "cli.h"
+#include "churn.h"
 #include "output.h"
+
+int bench_scale(int argc, char **argv);
 
 static uint64_t now_ns(void)
 {
@@ -68,11 +72,11 @@ static void print_dist(const char *name, const char *label, const struct dist *d
 	out_double(key, " %10.2f\n", d->max);
 }
 
-/* Bind, rebind and unbind one unbound tunnel @ops times in turn. */
+/* Bind, rebind and unbind the tunnel in @slot, @ops calls in turn, from sample @from. */
 static int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_base, uint64_t *ns,
-		      size_t ops)
+		      size_t from, size_t ops)
 {
-	for (size_t i = 0; i < ops; i++) {
+	for (size_t i = from; i < from + ops; i++) {
 		uint64_t t0 = now_ns();
 		int err;
 
@@ -94,62 +98,130 @@ static int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_ba
 	return 0;
 }
 
-static int time_creates(const struct latebind_pool_info *pi, uint32_t vni_base, uint64_t *ns,
-			size_t n)
+static int ondemand_for(const struct latebind_pool_info *pi, uint32_t vni_base, uint32_t n,
+			struct latebind_ondemand **od)
 {
 	struct latebind_pool_spec spec;
-	struct latebind_ondemand *od;
-	int err;
 
 	latebind_pool_spec_init(&spec);
 	spec.underlay = pi->underlay;
 	spec.type = pi->type;
 	spec.remote = pi->remote;
 	spec.local = pi->local;
-	spec.count = (uint32_t)n;
+	spec.count = n;
 	spec.dummy_base = vni_base;
 	spec.prefix = "lbod";
 	spec.dstport = pi->dstport;
 	spec.udp_csum = pi->udp_csum ? LATEBIND_CSUM_ON : LATEBIND_CSUM_OFF;
-	err = latebind_ondemand_open(&spec, &od);
+	return latebind_ondemand_open(&spec, od);
+}
+
+/* Create tunnels [from, from + n) of @od, timing each. */
+static int time_creates(struct latebind_ondemand *od, uint64_t *ns, size_t from, size_t n)
+{
+	for (size_t i = from; i < from + n; i++) {
+		uint64_t t0 = now_ns();
+		int err = latebind_ondemand_create(od, (uint32_t)i);
+
+		ns[i] = now_ns() - t0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* One measurement: @ops binds and @creates creates, in 10 alternating blocks. */
+struct run {
+	uint64_t *bind_ns, *create_ns;
+	struct dist bind, create;
+};
+
+static int measure(struct latebind_pool *pool, uint32_t slot, const struct latebind_pool_info *pi,
+		   uint32_t ops, uint32_t creates, uint32_t create_base, struct run *r)
+{
+	struct latebind_ondemand *od;
+	int err;
+
+	r->bind_ns = calloc(ops, sizeof(uint64_t));
+	r->create_ns = calloc(creates, sizeof(uint64_t));
+	if (!r->bind_ns || !r->create_ns)
+		return -ENOMEM;
+	err = ondemand_for(pi, create_base, creates, &od);
 	if (err)
 		return err;
-	for (size_t i = 0; i < n && !err; i++) {
-		uint64_t t0 = now_ns();
+	for (uint32_t b = 0; b < 10 && !err; b++) {
+		size_t bf = (size_t)ops * b / 10, bt = (size_t)ops * (b + 1) / 10;
+		size_t cf = (size_t)creates * b / 10, ct = (size_t)creates * (b + 1) / 10;
 
-		err = latebind_ondemand_create(od, (uint32_t)i);
-		ns[i] = now_ns() - t0;
+		err = time_binds(pool, slot, 15000000, r->bind_ns, bf, bt - bf);
+		if (!err)
+			err = time_creates(od, r->create_ns, cf, ct - cf);
 	}
+	if (!err)
+		err = latebind_unbind(pool, slot);
 	latebind_ondemand_close(od);
-	return err;
+	if (err)
+		return err;
+	r->bind = summarize(r->bind_ns, ops);
+	r->create = summarize(r->create_ns, creates);
+	return 0;
 }
+
+static void write_samples(const char *dir, const char *name, const uint64_t *ns, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%.3f\n", ns[i] / 1000.0);
+	fclose(f);
+}
+
+static const char bench_bind_usage[] =
+	"usage: latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn ] [ samples DIR ]";
 
 static int bench_bind(int argc, char **argv)
 {
-	const char *dev = NULL;
-	uint32_t ops = 100000, creates = 200, vni_base = 15000000, create_base = 14000000;
+	const char *dev = NULL, *samples = NULL;
+	uint32_t ops = 100000, creates = 200;
+	bool churn = false;
 	struct latebind_pool_info pi;
 	struct latebind_tunnel_info t;
 	struct latebind_pool *pool;
-	struct dist b, c;
-	uint64_t *bns = NULL, *cns = NULL;
+	struct run idle = { 0 }, busy = { 0 };
+	unsigned long cycles = 0;
+	uint64_t t_churn = 0;
+	struct churn ch;
 	uint32_t slot;
 	int err;
 
-	for (int i = 0; i + 1 < argc; i += 2) {
+	for (int i = 0; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "churn")) {
+			churn = true;
+			continue;
+		}
+		if (!v)
+			return cli_error("%s", bench_bind_usage);
 		if (!strcmp(argv[i], "dev"))
-			dev = argv[i + 1];
-		else if (!strcmp(argv[i], "ops") && !parse_u32(argv[i + 1], 3, 100000000, &ops))
+			dev = v;
+		else if (!strcmp(argv[i], "samples"))
+			samples = v;
+		else if (!strcmp(argv[i], "ops") && !parse_u32(v, 30, 100000000, &ops))
 			;
-		else if (!strcmp(argv[i], "creates") &&
-			 !parse_u32(argv[i + 1], 1, 65536, &creates))
+		else if (!strcmp(argv[i], "creates") && !parse_u32(v, 10, 30000, &creates))
 			;
 		else
-			return cli_error("invalid argument \"%s %s\"; usage: latebind bench bind "
-					 "dev UNDERLAY [ ops N ] [ creates N ]", argv[i], argv[i + 1]);
+			return cli_error("invalid \"%s %s\"; %s", argv[i], v, bench_bind_usage);
+		i++;
 	}
-	if (argc % 2 || !dev)
-		return cli_error("usage: latebind bench bind dev UNDERLAY [ ops N ] [ creates N ]");
+	if (!dev)
+		return cli_error("%s", bench_bind_usage);
 	err = latebind_pool_open(dev, &pool);
 	if (err)
 		return cli_lib_error(err);
@@ -161,44 +233,77 @@ static int bench_bind(int argc, char **argv)
 		latebind_pool_close(pool);
 		return cli_error("the pool on %s has no unbound tunnel to measure with", dev);
 	}
-	bns = calloc(ops, sizeof(*bns));
-	cns = calloc(creates, sizeof(*cns));
-	if (!bns || !cns) {
-		err = -ENOMEM;
-		goto out;
+
+	err = measure(pool, slot, &pi, ops, creates, 14000000, &idle);
+	if (!err && churn) {
+		err = churn_start(&ch);
+		if (!err) {
+			t_churn = now_ns();
+			err = measure(pool, slot, &pi, ops, creates, 14100000, &busy);
+			t_churn = now_ns() - t_churn;
+			int e2 = churn_stop(&ch, &cycles);
+
+			if (!err && e2)
+				err = cli_error("the churn process failed") ? -EIO : 0;
+		}
 	}
-	err = time_binds(pool, slot, vni_base, bns, ops);
-	if (!err)
-		err = latebind_unbind(pool, slot);
-	if (!err)
-		err = time_creates(&pi, create_base, cns, creates);
 	if (err)
 		goto out;
-	b = summarize(bns, ops);
-	c = summarize(cns, creates);
+	if (samples) {
+		write_samples(samples, "bind_idle", idle.bind_ns, ops);
+		write_samples(samples, "create_idle", idle.create_ns, creates);
+		if (churn) {
+			write_samples(samples, "bind_churn", busy.bind_ns, ops);
+			write_samples(samples, "create_churn", busy.create_ns, creates);
+		}
+	}
 
 	out_open_object(NULL);
 	out_string("dev", "pool on %s", dev);
 	out_string("tunnel", ", tunnel %s", t.name);
-	out_string("type", " (%s)\n", latebind_tunnel_type_name(pi.type));
+	out_string("type", " (%s); binds, rebinds and unbinds in turn, creates between\n",
+		   latebind_tunnel_type_name(pi.type));
 	out_text("%-28s %8s %10s %10s %10s %10s\n", "µs", "n", "p50", "p99", "p99.9", "max");
-	print_dist("bind", "bind/rebind/unbind (maps)", &b);
-	print_dist("create", "create on demand (netlink)", &c);
-	out_double("ratio_p50", "create/bind: %.0fx at p50", c.p50 / b.p50);
-	out_double("ratio_p99", ", %.0fx at p99\n", c.p99 / b.p99);
+	print_dist("bind", "bind (maps), idle", &idle.bind);
+	print_dist("create", "create on demand, idle", &idle.create);
+	if (churn) {
+		print_dist("bind_churn", "bind (maps), churn", &busy.bind);
+		print_dist("create_churn", "create on demand, churn", &busy.create);
+	}
+	out_double("ratio_p50", "create/bind idle:  %6.0fx at p50", idle.create.p50 / idle.bind.p50);
+	out_double("ratio_p99", ", %6.0fx at p99\n", idle.create.p99 / idle.bind.p99);
+	if (churn) {
+		out_double("ratio_churn_p50", "create/bind churn: %6.0fx at p50",
+			   busy.create.p50 / busy.bind.p50);
+		out_double("ratio_churn_p99", ", %6.0fx at p99\n", busy.create.p99 / busy.bind.p99);
+		out_double("bind_p50_churn_move", "churn/idle: bind p50 %.2fx",
+			   busy.bind.p50 / idle.bind.p50);
+		out_double("bind_p99_churn_move", ", bind p99 %.2fx", busy.bind.p99 / idle.bind.p99);
+		out_double("create_p50_churn_move", ", create p50 %.1fx",
+			   busy.create.p50 / idle.create.p50);
+		out_double("create_p99_churn_move", ", create p99 %.1fx\n",
+			   busy.create.p99 / idle.create.p99);
+		out_uint("churn_cycles", "churn: %llu veth create+delete cycles", cycles);
+		out_double("churn_cycles_per_s", " (%.0f/s)\n", cycles / (t_churn / 1e9));
+	}
 	out_close_object();
 	out_finish();
 out:
-	free(bns);
-	free(cns);
+	free(idle.bind_ns);
+	free(idle.create_ns);
+	free(busy.bind_ns);
+	free(busy.create_ns);
 	latebind_pool_close(pool);
-	return err ? cli_lib_error(err) : 0;
+	if (err && err != -EIO)
+		return cli_lib_error(err);
+	return err ? 1 : 0;
 }
 
 int do_bench(int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
 		{ "bind", bench_bind },
+		{ "scale", bench_scale },
 		{ NULL, NULL },
 	};
 

@@ -8,6 +8,8 @@ iproute2 iputils-ping tcpdump ethtool iperf3 jq"
 # The test VM (tests/vm/packages.txt): qemu and a busybox initramfs. The kernel
 # it boots is fetched into build/ by tests/vm/fetch.sh, never installed.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux"
+# make bench draws its plot with gnuplot.
+PKGS="$PKGS gnuplot-nox"
 
 missing=""
 for p in $PKGS; do
