@@ -269,10 +269,12 @@ check "lb0 bound: ping works" in_ns "$H" ping -q -c 2 -i 0.2 -w 5 192.168.10.2 >
 # stage of a call: startup, pool open, between the map writes.
 storm() {
 	local i killed=0
+	# A timer of 0.1-2.5 ms, uniform in µs.
+	t() { printf '0.%06d' $((100 + RANDOM % 2401)); }
 	for i in $(seq 1 500); do
-		timeout -s KILL "0.000$((RANDOM % 25 + 1))" "$CLI" -n "$H" bind lb$((5 + i % 3)) vni $((1000 + i % 40)) >/dev/null 2>&1
+		timeout -s KILL "$(t)" "$CLI" -n "$H" bind lb$((5 + i % 3)) vni $((1000 + i % 40)) >/dev/null 2>&1
 		[ $? -eq 137 ] && killed=$((killed + 1))
-		timeout -s KILL "0.000$((RANDOM % 25 + 1))" "$CLI" -n "$H" unbind lb$((5 + i % 3)) >/dev/null 2>&1
+		timeout -s KILL "$(t)" "$CLI" -n "$H" unbind lb$((5 + i % 3)) >/dev/null 2>&1
 		[ $? -eq 137 ] && killed=$((killed + 1))
 	done
 	echo "$killed" >"$CAP/killed"

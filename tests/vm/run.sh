@@ -48,7 +48,7 @@ bash tests/vm/fetch.sh || die "tests/vm/fetch.sh failed (see above)"
 rm -rf "$VM/payload"
 mkdir -p "$VM/payload/tests"
 cp "$CLI" "$VM/payload/latebind"
-cp tests/vm/lib-vm.sh tests/lib/results.sh "$VM/payload/"
+cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh "$VM/payload/"
 if [ -n "${LATEBIND_VM_TESTS:-}" ]; then
 	read -ra tests <<<"$LATEBIND_VM_TESTS"
 else
