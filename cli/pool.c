@@ -33,6 +33,9 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
 		if (!strcmp(argv[0], "udpcsum") || !strcmp(argv[0], "noudpcsum")) {
 			spec->udp_csum = argv[0][0] == 'u' ? LATEBIND_CSUM_ON : LATEBIND_CSUM_OFF;
 			used = 1;
+		} else if (!strcmp(argv[0], "ipv6") || !strcmp(argv[0], "noipv6")) {
+			spec->ipv6 = argv[0][0] == 'i';
+			used = 1;
 		} else if (!strcmp(argv[0], "dev")) {
 			if (!(val = need_value(argc, argv, "a device name")))
 				return 1;
@@ -283,6 +286,7 @@ static void print_pool_head(struct latebind_pool *pool)
 		out_null("local", "");
 	out_uint("dstport", " dstport %llu", pi.dstport);
 	out_bool("udpcsum", " udpcsum %s", pi.udp_csum);
+	out_bool("ipv6", " ipv6 %s", pi.ipv6);
 	out_uint("count", "\n  count %llu", pi.count);
 	out_string("prefix", " prefix %s", pi.prefix);
 	out_uint("dummy_min", " dummy-range %llu", pi.dummy_base);

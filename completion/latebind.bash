@@ -63,6 +63,8 @@ _latebind_keywords()
             # udpcsum and noudpcsum exclude each other
             [[ $kw == udpcsum && $w == noudpcsum ]] && used=1
             [[ $kw == noudpcsum && $w == udpcsum ]] && used=1
+            [[ $kw == ipv6 && $w == noipv6 ]] && used=1
+            [[ $kw == noipv6 && $w == ipv6 ]] && used=1
         done
         [[ -z $used ]] && out+=("$kw")
     done
@@ -139,7 +141,7 @@ _latebind()
         type) COMPREPLY=($(compgen -W "geneve vxlan" -- "$cur")) ;;
         remote | local | count | dummy-base | prefix | dstport) ;;
         *)
-            local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum)
+            local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6)
             # local is VXLAN only
             [[ " ${COMP_WORDS[*]:_lb_from} " != *" type geneve "* ]] && kws+=(local)
             _latebind_keywords "${kws[@]}"

@@ -621,6 +621,7 @@ LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_poo
 	}
 	o->dstport = p->info.dstport;
 	o->udp_csum = p->info.udp_csum;
+	o->ipv6 = p->info.flags & LB_POOL_F_IPV6;
 	snprintf(o->prefix, sizeof(o->prefix), "%.15s", p->info.prefix);
 	o->count = p->info.count;
 	o->dummy_base = p->info.dummy_base;

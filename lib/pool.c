@@ -6,6 +6,7 @@
  * kernel's extack message reaches the caller.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,7 @@ static int resolve_spec(const struct latebind_pool_spec *in, struct lb_pool_info
 	info->udp_csum = in->udp_csum == LATEBIND_CSUM_ON ||
 			 (in->udp_csum == LATEBIND_CSUM_DEFAULT && in->remote.family == LB_AF_INET6);
 	snprintf(info->prefix, sizeof(info->prefix), "%s", prefix);
+	info->flags = in->ipv6 ? LB_POOL_F_IPV6 : 0;
 	return 0;
 }
 
@@ -131,9 +133,9 @@ static void tunnel_ifname(const struct lb_pool_info *pi, uint32_t slot, char *bu
 	snprintf(buf, 32, "%.15s%u", pi->prefix, slot);
 }
 
-/* An RTM_NEWLINK for tunnel @slot's name, bringing it up. */
+/* An RTM_NEWLINK for tunnel @slot's name; @up brings it up. */
 static struct nlmsghdr *put_newlink(struct lb_nl *nl, const struct lb_pool_info *pi,
-				    uint32_t slot, uint16_t flags, long tag)
+				    uint32_t slot, uint16_t flags, bool up, long tag)
 {
 	struct nlmsghdr *nlh = lb_nl_put(nl, RTM_NEWLINK, flags, tag);
 	struct ifinfomsg *ifm;
@@ -143,17 +145,17 @@ static struct nlmsghdr *put_newlink(struct lb_nl *nl, const struct lb_pool_info 
 		return NULL;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_flags = IFF_UP;
-	ifm->ifi_change = IFF_UP;
+	ifm->ifi_flags = up ? IFF_UP : 0;
+	ifm->ifi_change = up ? IFF_UP : 0;
 	tunnel_ifname(pi, slot, name);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	return nlh;
 }
 
-/* Create tunnel @slot, up, in the pool's device group. */
+/* Create tunnel @slot, down (IPv6 is settled before it comes up), in the pool's group. */
 static int queue_create(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag)
 {
-	struct nlmsghdr *nlh = put_newlink(nl, pi, slot, NLM_F_CREATE | NLM_F_EXCL, tag);
+	struct nlmsghdr *nlh = put_newlink(nl, pi, slot, NLM_F_CREATE | NLM_F_EXCL, false, tag);
 	struct nlattr *info;
 
 	if (!nlh)
@@ -169,7 +171,7 @@ static int queue_create(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_
 /* Tag tunnel @slot as a member (Linux ignores IFLA_IFALIAS at create), and up. */
 static int queue_tag(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag)
 {
-	struct nlmsghdr *nlh = put_newlink(nl, pi, slot, 0, tag);
+	struct nlmsghdr *nlh = put_newlink(nl, pi, slot, 0, true, tag);
 	char alias[32];
 
 	if (!nlh)
@@ -177,6 +179,30 @@ static int queue_tag(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t s
 	snprintf(alias, sizeof(alias), LB_MEMBER_ALIAS_FMT, pi->underlay_ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return 0;
+}
+
+/*
+ * Unless the pool keeps IPv6, turn it off on a fresh (down) tunnel. There is
+ * no netlink attribute for it; the sysctl under /proc/sys/net is the
+ * current network namespace's. No IPv6 in the kernel: nothing to do.
+ */
+static int set_ipv6(const struct lb_pool_info *pi, uint32_t slot)
+{
+	char path[96], name[32];
+	int fd, err = 0;
+
+	if (pi->flags & LB_POOL_F_IPV6)
+		return 0;
+	tunnel_ifname(pi, slot, name);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT && access("/proc/sys/net/ipv6", F_OK) ? 0
+		       : lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
+	if (write(fd, "1", 1) != 1)
+		err = lb_err(-errno, "cannot write %s: %s", path, strerror(errno));
+	close(fd);
+	return err;
 }
 
 /* RTM_DELLINK of one device (@ifindex), or of a whole group (@ifindex 0). */
@@ -337,10 +363,11 @@ static void describe_pool(const struct lb_pool_info *pi, char *buf, size_t size)
 	char addr[64];
 
 	memcpy(r.bytes, pi->remote, 16);
-	snprintf(buf, size, "type %s remote %s count %u dummy-base %u prefix %s dstport %u %s",
+	snprintf(buf, size, "type %s remote %s count %u dummy-base %u prefix %s dstport %u %s %s",
 		 pi->type == LB_POOL_VXLAN ? "vxlan" : "geneve",
 		 latebind_addr_str(&r, addr, sizeof(addr)), pi->count, pi->dummy_base, pi->prefix,
-		 pi->dstport, pi->udp_csum ? "udpcsum" : "noudpcsum");
+		 pi->dstport, pi->udp_csum ? "udpcsum" : "noudpcsum",
+		 pi->flags & LB_POOL_F_IPV6 ? "ipv6" : "noipv6");
 }
 
 /*
@@ -379,7 +406,23 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 			err = queue_create(nl, pi, s, MKTAG(TAG_CREATE, s));
 			ncreate++;
 		}
-		if (!err && (!l || !l->up || strcmp(l->alias, alias)))
+	}
+	/* Batch 1: the missing tunnels, down. */
+	if (!err)
+		err = lb_nl_flush(nl, on_ack, &a);
+	if (!err && a.err)
+		err = lb_err(a.err, "%s", a.msg);
+	for (uint32_t s = 0; s < pi->count && !err; s++)
+		if (a.created[s])
+			err = set_ipv6(pi, s);
+	/* Batch 2: tag and bring up what is not already. */
+	for (uint32_t s = 0; s < pi->count && !err; s++) {
+		char name[32];
+		const struct lb_link *l;
+
+		tunnel_ifname(pi, s, name);
+		l = find_name(links, n, name);
+		if (a.created[s] || !l || !l->up || strcmp(l->alias, alias))
 			err = queue_tag(nl, pi, s, MKTAG(TAG_TAG, s));
 	}
 	if (!err)
@@ -628,7 +671,14 @@ LATEBIND_API int latebind_ondemand_create(struct latebind_ondemand *h, uint32_t 
 
 	if (i >= h->pi.count)
 		return lb_err(-EINVAL, "tunnel %u is outside 0-%u", i, h->pi.count - 1);
+	/* What pool create does for one tunnel, one round trip at a time. */
 	err = queue_create(h->nl, &h->pi, i, MKTAG(TAG_CREATE, i));
+	if (!err)
+		err = lb_nl_flush(h->nl, on_ack, &a);
+	if (!err && a.err)
+		err = lb_err(a.err, "%s", a.msg);
+	if (!err)
+		err = set_ipv6(&h->pi, i);
 	if (!err)
 		err = queue_tag(h->nl, &h->pi, i, MKTAG(TAG_TAG, i));
 	if (!err)

@@ -151,6 +151,11 @@ enum {
 	LB_POOL_VXLAN = 2,
 };
 
+/* lb_pool_info.flags */
+enum {
+	LB_POOL_F_IPV6 = 1U << 0, /* the tunnels keep IPv6 (disable_ipv6 = 0) */
+};
+
 /* lb_pool: BPF_MAP_TYPE_ARRAY, one entry, key (__u32)0. */
 struct lb_pool_info {
 	__u32 version;          /* LB_ABI_VERSION once the pool is complete; 0: none */
@@ -162,7 +167,7 @@ struct lb_pool_info {
 	__u32 count;            /* tunnels; slot i has dummy VNI dummy_base + i */
 	__u32 dummy_base;
 	__u16 dstport;
-	__u16 pad;              /* zero */
+	__u16 flags;            /* LB_POOL_F_* */
 	__u8 remote[16];        /* network order; IPv4 uses remote[0..3] */
 	__u8 local[16];
 	char prefix[16];        /* tunnel i is named prefix + i */

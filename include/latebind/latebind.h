@@ -160,6 +160,14 @@ struct latebind_pool_spec {
 	const char *prefix;               /* NULL: "lb"; names are PREFIX0..PREFIX(count-1) */
 	uint16_t dstport;                 /* 0: 6081 for Geneve, 4789 for VXLAN */
 	enum latebind_udp_csum udp_csum;
+	/*
+	 * false (default): the tunnels have IPv6 disabled (disable_ipv6 = 1)
+	 * before they come up. They then send no ND or MLD while warm, and a
+	 * pool of thousands is created ~3x faster (per-device IPv6 setup grows
+	 * with the number of devices). Tenant IPv6 crosses them as L2 frames
+	 * either way; set it when the host routes IPv6 into a tunnel.
+	 */
+	bool ipv6;
 };
 
 LATEBIND_API void latebind_pool_spec_init(struct latebind_pool_spec *spec);
@@ -230,6 +238,7 @@ struct latebind_pool_info {
 	struct latebind_addr remote, local;
 	uint16_t dstport;
 	bool udp_csum;
+	bool ipv6;
 	char prefix[IF_NAMESIZE_LB];
 	uint32_t count, dummy_base;
 	enum latebind_attach_mode mode;

@@ -148,6 +148,7 @@ check "pool create (8 tunnels)" "$CLI" -n "$H" pool create dev ulh type vxlan re
 check "pool create again: unchanged" test "$(lbj pool create dev ulh type vxlan remote 10.20.0.2 count 8 | jq -r .result)" = unchanged
 check "attach mode is tcx on this kernel" test "$(lbj show | jq -r '.[0].attach')" = tcx
 check "show is byte-identical twice" cmp -s <("$CLI" -n "$H" show) <("$CLI" -n "$H" show)
+check "members have IPv6 off by default (noipv6)" test "$(in_ns "$H" cat /proc/sys/net/ipv6/conf/lb0/disable_ipv6)" = 1
 check "8 members, all up and tagged" test "$(ip -n "$H" -d -j link show | jq '[.[] | select(.ifalias == "latebind:'"$(ip -n "$H" -j link show ulh | jq '.[0].ifindex')"'" and (.flags | index("UP")))] | length')" -eq 8
 
 # ---- 3. anti-spoof ----------------------------------------------------------------
@@ -299,7 +300,8 @@ ip -n "$H" addr add 10.21.0.1/24 dev ul2
 ip -n "$V" addr add 10.21.0.2/24 dev uv2
 ip -n "$H" link set ul2 up
 ip -n "$V" link set uv2 up
-check "64-tunnel pool on ul2" "$CLI" -n "$H" pool create dev ul2 type vxlan remote 10.21.0.2 count 64 prefix m dummy-base 16000000 >/dev/null
+check "64-tunnel pool on ul2 (ipv6)" "$CLI" -n "$H" pool create dev ul2 type vxlan remote 10.21.0.2 count 64 prefix m dummy-base 16000000 ipv6 >/dev/null
+check "ipv6 keeps IPv6 on the members" test "$(in_ns "$H" cat /proc/sys/net/ipv6/conf/m0/disable_ipv6)" = 0
 for i in $(seq 0 63); do
 	ip -n "$V" link add "w$i" type vxlan id $((2000 + i)) remote 10.21.0.1 dstport 4789 dev uv2
 	ip -n "$V" addr add "172.16.$i.2/24" dev "w$i"
