@@ -182,13 +182,14 @@ static void write_samples(const char *dir, const char *name, const uint64_t *ns,
 }
 
 static const char bench_bind_usage[] =
-	"usage: latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn ] [ samples DIR ]";
+	"usage: latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn [ WORKERS ] ]\n"
+	"                           [ samples DIR ]";
 
 static int bench_bind(int argc, char **argv)
 {
 	const char *dev = NULL, *samples = NULL;
 	uint32_t ops = 100000, creates = 200;
-	bool churn = false;
+	uint32_t churn = 0; /* workers */
 	struct latebind_pool_info pi;
 	struct latebind_tunnel_info t;
 	struct latebind_pool *pool;
@@ -203,7 +204,9 @@ static int bench_bind(int argc, char **argv)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(argv[i], "churn")) {
-			churn = true;
+			churn = 1;
+			if (v && !parse_u32(v, 1, CHURN_MAX_WORKERS, &churn))
+				i++;
 			continue;
 		}
 		if (!v)
@@ -236,7 +239,7 @@ static int bench_bind(int argc, char **argv)
 
 	err = measure(pool, slot, &pi, ops, creates, 14000000, &idle);
 	if (!err && churn) {
-		err = churn_start(&ch);
+		err = churn_start(&ch, (int)churn);
 		if (!err) {
 			t_churn = now_ns();
 			err = measure(pool, slot, &pi, ops, creates, 14100000, &busy);
@@ -283,7 +286,8 @@ static int bench_bind(int argc, char **argv)
 			   busy.create.p50 / idle.create.p50);
 		out_double("create_p99_churn_move", ", create p99 %.1fx\n",
 			   busy.create.p99 / idle.create.p99);
-		out_uint("churn_cycles", "churn: %llu veth create+delete cycles", cycles);
+		out_uint("churn_workers", "churn: %llu workers, ", churn);
+		out_uint("churn_cycles", "%llu namespace cycles", cycles);
 		out_double("churn_cycles_per_s", " (%.0f/s)\n", cycles / (t_churn / 1e9));
 	}
 	out_close_object();

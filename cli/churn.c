@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Background churn for benchmarks: a child process in a network namespace
- * of its own creates and deletes veth pairs in a loop, as a host does while
- * other VMs come and go. RTNL is global, so every delete's RCU grace period
- * holds up netlink work in every namespace.
+ * Background churn for benchmarks: a child process makes and drops network
+ * namespaces with veth pairs in them, in a loop, as a host does while other
+ * VMs come and go. RTNL is global, so that work holds up netlink requests in
+ * every namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,18 +81,27 @@ static int link_del(struct mnl_socket *nl, const char *name)
 	return talk(nl, nlh);
 }
 
+/*
+ * One cycle is one VM coming and going: a fresh network namespace with a
+ * veth pair in it, then the namespace dropped (the kernel's cleanup_net
+ * unregisters its devices under RTNL), plus a create and delete of a veth
+ * pair the way a tap is made and removed.
+ */
 static void churn_loop(int report_fd)
 {
-	struct mnl_socket *nl;
 	unsigned long cycles = 0;
 
 	signal(SIGTERM, on_term);
-	if (unshare(CLONE_NEWNET) || !(nl = mnl_socket_open(NETLINK_ROUTE)) ||
-	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID))
-		_exit(2);
 	while (!stop) {
-		if (veth_add(nl, "churn0", "churn1") || link_del(nl, "churn0"))
+		struct mnl_socket *nl;
+
+		if (unshare(CLONE_NEWNET) || !(nl = mnl_socket_open(NETLINK_ROUTE)) ||
+		    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID))
+			_exit(2);
+		if (veth_add(nl, "churn0", "churn1") || veth_add(nl, "churn2", "churn3") ||
+		    link_del(nl, "churn2"))
 			_exit(3);
+		mnl_socket_close(nl); /* the namespace goes with its last reference */
 		cycles++;
 	}
 	if (write(report_fd, &cycles, sizeof(cycles)) != sizeof(cycles))
@@ -100,38 +109,49 @@ static void churn_loop(int report_fd)
 	_exit(0);
 }
 
-int churn_start(struct churn *c)
+int churn_start(struct churn *c, int workers)
 {
-	int fds[2];
+	c->workers = 0;
+	for (int w = 0; w < workers && w < CHURN_MAX_WORKERS; w++) {
+		int fds[2];
+		pid_t pid;
 
-	if (pipe(fds))
-		return -errno;
-	c->pid = fork();
-	if (c->pid < 0)
-		return -errno;
-	if (c->pid == 0) {
-		close(fds[0]);
-		churn_loop(fds[1]);
+		if (pipe(fds))
+			return -errno;
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			close(fds[0]);
+			churn_loop(fds[1]);
+		}
+		close(fds[1]);
+		c->pid[w] = pid;
+		c->report_fd[w] = fds[0];
+		c->workers++;
 	}
-	close(fds[1]);
-	c->report_fd = fds[0];
-	/* Let it get going: a first create/delete cycle. */
+	/* Let them get going. */
 	usleep(100 * 1000);
 	return 0;
 }
 
 int churn_stop(struct churn *c, unsigned long *cycles)
 {
-	int status;
+	int err = 0;
 
 	*cycles = 0;
-	kill(c->pid, SIGTERM);
-	if (waitpid(c->pid, &status, 0) < 0)
-		return -errno;
-	if (read(c->report_fd, cycles, sizeof(*cycles)) != sizeof(*cycles)) {
-		close(c->report_fd);
-		return -EIO;
+	for (int w = 0; w < c->workers; w++)
+		kill(c->pid[w], SIGTERM);
+	for (int w = 0; w < c->workers; w++) {
+		unsigned long n = 0;
+		int status;
+
+		if (waitpid(c->pid[w], &status, 0) < 0 ||
+		    read(c->report_fd[w], &n, sizeof(n)) != sizeof(n) || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			err = -EIO;
+		close(c->report_fd[w]);
+		*cycles += n;
 	}
-	close(c->report_fd);
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	return err;
 }

@@ -5,13 +5,17 @@
 
 #include <sys/types.h>
 
+#define CHURN_MAX_WORKERS 8
+
 struct churn {
-	pid_t pid;
-	int report_fd;
+	int workers;
+	pid_t pid[CHURN_MAX_WORKERS];
+	int report_fd[CHURN_MAX_WORKERS];
 };
 
-int churn_start(struct churn *c);
-/* Stop it; @cycles: create+delete cycles it completed. */
+/* Start @workers churn processes (1..CHURN_MAX_WORKERS). */
+int churn_start(struct churn *c, int workers);
+/* Stop them; @cycles: namespace cycles they completed, in all. */
 int churn_stop(struct churn *c, unsigned long *cycles);
 
 #endif
