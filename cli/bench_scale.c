@@ -157,7 +157,7 @@ int bench_scale(int argc, char **argv)
 	struct latebind_pool_spec spec;
 	struct latebind_pool *pool = NULL;
 	uint32_t ops = 30000;
-	long long in0, in1, eg, mem;
+	long long in0, in1, eg;
 	int ncpu = libbpf_num_possible_cpus(), err;
 
 	latebind_pool_spec_init(&spec);
@@ -209,14 +209,12 @@ int bench_scale(int argc, char **argv)
 		goto out;
 	in1 = map_memlock(pool, "lb_ingress_bind");
 	eg = map_memlock(pool, "lb_egress_bind");
-	mem = map_memlock(pool, "lb_members");
 	out_text("map memory (fdinfo memlock), 65535 bindings\n");
 	out_double("mem_ingress_bytes_per_binding", "  ingress entry %.1f B",
 		   (double)(in1 - in0) / 65535);
-	out_double("mem_egress_bytes_per_slot", ", egress slot %.1f B", eg / 65536.0);
-	out_double("mem_members_bytes_per_slot", ", member slot %.1f B\n", mem / 65536.0);
+	out_double("mem_egress_bytes_per_slot", ", egress slot record %.1f B\n", eg / 65536.0);
 	out_double("mem_bytes_per_binding", "  binding state: %.1f B per binding",
-		   (double)(in1 - in0) / 65535 + eg / 65536.0 + mem / 65536.0);
+		   (double)(in1 - in0) / 65535 + eg / 65536.0);
 	out_uint("mem_counter_bytes_per_tunnel", "; counters %llu B per tunnel",
 		 (unsigned long long)sizeof(struct lb_tun_stats) * (ncpu > 0 ? ncpu : 1));
 	out_int("possible_cpus", " (%lld CPUs)\n", ncpu);

@@ -7,7 +7,7 @@
  *       lb_config lb_egress_bind lb_ingress_bind lb_tun_stats lb_drop_stats
  *       prog_egress prog_ingress
  *       link_egress link_ingress        (tcx mode only)
- *       lb_pool lb_members              (with a pool, lib/pool.c)
+ *       lb_pool                         (with a pool, lib/pool.c)
  *
  * The netns cookie keeps two namespaces' devices of the same name apart.
  */
@@ -154,7 +154,7 @@ static int mkdir_claim(const char *dir)
 void lb_remove_pins(const char *dir)
 {
 	static const char *const others[] = { "prog_egress", "prog_ingress", "link_egress",
-					      "link_ingress", "lb_pool", "lb_members" };
+					      "link_ingress", "lb_pool" };
 	char path[LB_PATH_MAX], *slash;
 
 	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {

@@ -93,10 +93,8 @@ LATEBIND_API void latebind_pool_close(struct latebind_pool *p)
 		return;
 	if (p->egress)
 		munmap((void *)p->egress, p->egress_len);
-	if (p->members)
-		munmap((void *)p->members, p->members_len);
 	int fds[] = { p->dir_fd, p->info_fd, p->config_fd, p->egress_fd,
-		      p->ingress_fd, p->members_fd, p->stats_fd, p->drops_fd };
+		      p->ingress_fd, p->stats_fd, p->drops_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
@@ -118,7 +116,7 @@ int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_poo
 	if (!p)
 		return lb_err(-ENOMEM, "out of memory");
 	p->dir_fd = p->info_fd = p->config_fd = p->egress_fd = p->ingress_fd = -1;
-	p->members_fd = p->stats_fd = p->drops_fd = -1;
+	p->stats_fd = p->drops_fd = -1;
 	snprintf(p->dir, sizeof(p->dir), "%s", dir);
 	p->underlay_ifindex = underlay;
 
@@ -144,8 +142,6 @@ int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_poo
 		err = open_pin(dir, "lb_egress_bind", &p->egress_fd);
 	if (!err)
 		err = open_pin(dir, "lb_ingress_bind", &p->ingress_fd);
-	if (!err)
-		err = open_pin(dir, "lb_members", &p->members_fd);
 	if (!err)
 		err = open_pin(dir, "lb_tun_stats", &p->stats_fd);
 	if (!err)
@@ -176,10 +172,8 @@ fail:
 static int map_arrays(struct latebind_pool *p)
 {
 	p->egress_len = (size_t)p->info.count * sizeof(struct lb_egress_val);
-	p->members_len = (size_t)p->info.count * sizeof(struct lb_member);
 	p->egress = map_shared(p->egress_fd, p->egress_len, PROT_READ | PROT_WRITE);
-	p->members = map_shared(p->members_fd, p->members_len, PROT_READ);
-	if (!p->egress || !p->members)
+	if (!p->egress)
 		return lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
 	return 0;
 }
@@ -195,7 +189,6 @@ LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebin
 	struct latebind_dp_config cfg;
 	struct latebind_datapath *dp = NULL;
 	struct latebind_pool *p;
-	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_MMAPABLE);
 	uint32_t zero = 0;
 	int err;
 
@@ -220,8 +213,6 @@ LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebin
 	p->stats_fd = dup_fd(lb_datapath_map_fd(dp, "lb_tun_stats"));
 	p->drops_fd = dup_fd(lb_datapath_map_fd(dp, "lb_drop_stats"));
 	latebind_datapath_close(dp);
-	p->members_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_members", sizeof(uint32_t),
-				       sizeof(struct lb_member), count, &mopts);
 	p->info.version = LB_ABI_VERSION;
 	p->info.type = LB_POOL_VXLAN;
 	p->info.family = remote->family;
@@ -229,7 +220,7 @@ LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebin
 	p->info.count = count;
 	p->info.dummy_base = cfg.dummy_base;
 	snprintf(p->info.prefix, sizeof(p->info.prefix), "scratch");
-	if (p->config_fd < 0 || p->egress_fd < 0 || p->ingress_fd < 0 || p->members_fd < 0 ||
+	if (p->config_fd < 0 || p->egress_fd < 0 || p->ingress_fd < 0 ||
 	    p->stats_fd < 0 || p->drops_fd < 0 ||
 	    bpf_map_lookup_elem(p->config_fd, &zero, &p->cfg)) {
 		err = lb_err(-errno, "cannot set up a scratch pool: %s", strerror(errno));
@@ -315,7 +306,7 @@ LATEBIND_API int latebind_pool_list(unsigned int **out, size_t *n)
 static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, uint32_t *slot)
 {
 	for (uint32_t i = 0; i < p->info.count; i++) {
-		if (p->members[i].ifindex == ifindex) {
+		if (lb_slot_ifindex(p, i) == ifindex) {
 			*slot = i;
 			return true;
 		}
@@ -423,7 +414,9 @@ static bool slot_owns(const struct latebind_pool *p, uint32_t slot, const struct
 /* @buf holds 32 bytes. */
 static void tunnel_name(const struct latebind_pool *p, uint32_t slot, char *buf)
 {
-	if (!p->members[slot].ifindex || !if_indextoname(p->members[slot].ifindex, buf))
+	unsigned int ifindex = lb_slot_ifindex(p, slot);
+
+	if (!ifindex || !if_indextoname(ifindex, buf))
 		snprintf(buf, 32, "%.15s%u", p->info.prefix, slot);
 }
 
@@ -642,7 +635,7 @@ LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
 	if (slot >= p->info.count)
 		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
 	t->slot = slot;
-	t->ifindex = p->members[slot].ifindex;
+	t->ifindex = lb_slot_ifindex(p, slot);
 	if (t->ifindex && !if_indextoname(t->ifindex, t->name))
 		t->name[0] = 0;
 	t->dummy_vni = p->info.dummy_base + slot;
@@ -738,9 +731,8 @@ LATEBIND_API int latebind_pool_drops(struct latebind_pool *p, uint64_t drops[LB_
 LATEBIND_API int latebind_pool_map_fd(struct latebind_pool *p, const char *name)
 {
 	static const char *const names[] = { "lb_config", "lb_egress_bind", "lb_ingress_bind",
-					     "lb_members", "lb_tun_stats", "lb_drop_stats" };
-	int fds[] = { p->config_fd, p->egress_fd, p->ingress_fd, p->members_fd, p->stats_fd,
-		      p->drops_fd };
+					     "lb_tun_stats", "lb_drop_stats" };
+	int fds[] = { p->config_fd, p->egress_fd, p->ingress_fd, p->stats_fd, p->drops_fd };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(name, names[i]))

@@ -372,7 +372,7 @@ static void describe_pool(const struct lb_pool_info *pi, char *buf, size_t size)
 
 /*
  * Bring every slot's device into being, tagged and up, and record it in
- * lb_members. On failure, the devices this call created are removed.
+ * its slot's egress record. On failure, the devices this call created are removed.
  */
 static int populate(struct latebind_pool *p, struct lb_nl *nl)
 {
@@ -433,14 +433,14 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 		goto undo;
 	lb_debug("created %zu tunnel devices", ncreate);
 
-	/* Record members by ifindex. */
+	/* Record each slot's device in its egress record (one aligned store; binds
+	 * never write this word). */
 	free(links);
 	links = NULL;
 	err = lb_nl_dump_links(nl, &links, &n);
 	for (uint32_t s = 0; s < pi->count && !err; s++) {
 		char name[32];
 		const struct lb_link *l;
-		struct lb_member m = { 0 };
 
 		tunnel_ifname(pi, s, name);
 		l = find_name(links, n, name);
@@ -448,9 +448,7 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 			err = lb_err(-ENODEV, "tunnel %s vanished while the pool was created", name);
 			break;
 		}
-		m.ifindex = l->ifindex;
-		if (bpf_map_update_elem(p->members_fd, &s, &m, BPF_ANY))
-			err = lb_err(-errno, "cannot write lb_members: %s", strerror(errno));
+		__atomic_store_n(&p->egress[s].ifindex, l->ifindex, __ATOMIC_RELEASE);
 	}
 	if (!err)
 		goto out;
@@ -536,12 +534,6 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 				      ? lb_err(-errno, "cannot write lb_pool: %s", strerror(errno))
 				      : 0;
 			close(fd);
-		}
-		if (!err) {
-			err = create_map(dir, "lb_members", sizeof(struct lb_member), want.count,
-					 BPF_F_MMAPABLE, &fd);
-			if (!err)
-				close(fd);
 		}
 		if (!err)
 			err = lb_pool_open_dir(dir, ifindex, &p);

@@ -9,14 +9,18 @@ struct latebind_pool {
 	char dir[LB_PATH_MAX];
 	unsigned int underlay_ifindex;
 	int dir_fd; /* flock: binds of this pool */
-	int info_fd, config_fd, egress_fd, ingress_fd, members_fd, stats_fd, drops_fd;
+	int info_fd, config_fd, egress_fd, ingress_fd, stats_fd, drops_fd;
 	struct lb_pool_info info;
 	struct lb_config cfg;
-	struct lb_egress_val *egress; /* mmap of lb_egress_bind */
+	struct lb_egress_val *egress; /* mmap of lb_egress_bind: slot records */
 	size_t egress_len;
-	const struct lb_member *members; /* mmap of lb_members */
-	size_t members_len;
 };
+
+/* Slot @s's tunnel device, as pool create recorded it. */
+static inline unsigned int lb_slot_ifindex(const struct latebind_pool *p, uint32_t s)
+{
+	return __atomic_load_n(&p->egress[s].ifindex, __ATOMIC_RELAXED);
+}
 
 /* Open the pool pinned in @dir (of underlay @ifindex); -ENOENT, silently, if none. */
 int lb_pool_open_dir(const char *dir, unsigned int ifindex, struct latebind_pool **pool);

@@ -64,7 +64,8 @@ struct lb_config {
  * the LB_EGRESS_MAC_SEL bit of the binding word. A writer fills the other
  * mac[] entry first, then flips the bit in the same store that commits the
  * VNI, so the record never pairs a VNI with another binding's MAC. The
- * datapath reads only the binding word.
+ * datapath reads only the binding word; ifindex and mac[] are the control
+ * plane's record of the slot.
  *
  * lb_ingress trusts an ingress entry only while its tunnel's binding word is
  * bound to the packet's VNI: a leftover ingress entry never delivers.
@@ -81,7 +82,7 @@ struct lb_egress_mac {
 
 struct lb_egress_val {
 	__u32 binding;  /* LB_EGRESS_BOUND | [LB_EGRESS_MAC_SEL] | real VNI, or 0 */
-	__u32 reserved; /* zero */
+	__u32 ifindex;  /* the slot's tunnel device (pool create); 0 if none */
 	struct lb_egress_mac mac[2];
 };
 
@@ -140,9 +141,9 @@ enum lb_drop_reason {
 #define LB_DROP_SLOTS 8 /* max_entries of lb_drop_stats, room to grow */
 
 /*
- * Control-plane maps, pinned next to the datapath's by `latebind pool
- * create`. The programs never read them; they let any process find a pool's
- * settings and members without netlink.
+ * The control plane's map, pinned next to the datapath's by `latebind pool
+ * create`. The programs never read it; with the ifindex in each egress slot
+ * it lets any process find a pool's settings and members without netlink.
  */
 
 /* lb_pool_info.type */
@@ -183,14 +184,9 @@ struct lb_pool_info {
 #define LB_GROUP_BASE 0x6c620000U
 
 /*
- * lb_members: BPF_MAP_TYPE_ARRAY with BPF_F_MMAPABLE, one entry per slot.
- * Each member device also carries the ifalias LB_MEMBER_ALIAS_FMT with the
- * underlay's ifindex.
+ * A pool's members: slot i's device is lb_egress_bind[i].ifindex. Each one
+ * also carries the ifalias LB_MEMBER_ALIAS_FMT with the underlay's ifindex.
  */
-struct lb_member {
-	__u32 ifindex;  /* the tunnel device of this slot, 0 if none */
-	__u32 reserved; /* zero; keeps the 8-byte stride of array elements */
-};
 #define LB_MEMBER_ALIAS_FMT "latebind:%u"
 
 #endif /* LATEBIND_ABI_H */

@@ -653,7 +653,7 @@ static int write_word(const struct tcase *c, uint32_t dummy, uint32_t word)
 		static const uint8_t m0[6] = { 0x02, 0xbb, 0, 0, 0, 0x10 };
 		static const uint8_t m1[6] = { 0x02, 0xbb, 0, 0, 0, 0x11 };
 
-		v.reserved = 0xa5a5a5a5;
+		v.ifindex = 0xa5a5a5a5;
 		memcpy(v.mac[0].addr, m0, 6);
 		memcpy(v.mac[1].addr, m1, 6);
 		v.mac[0].set = v.mac[1].set = 1;

@@ -20,7 +20,7 @@ CAP=$(mktemp -d)
 trap 'cleanup_netns; rm -rf "$CAP"' EXIT
 
 le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
-# An lb_egress_val (24 bytes): binding word $1, reserved 0, mac[0] and mac[1]
+# An lb_egress_val (24 bytes): binding word $1, ifindex 0, mac[0] and mac[1]
 # zero (set = 0: the ingress key is the wildcard, no inner MAC).
 egress_val() { echo "$(le32 "$1") 00 00 00 00 $(printf '00 %.0s' $(seq 16))"; }
 INGRESS_KEY="$(le32 $REAL) 0a 09 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 04 00"
