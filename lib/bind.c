@@ -438,12 +438,15 @@ static void describe_key(const struct latebind_pool *p, const struct lb_ingress_
 }
 
 /* Remove ingress entry @k if it still points at @dummy. */
+/*
+ * Remove this tunnel's committed ingress entry @k. Under the pool lock it can
+ * only be this tunnel's: another bind takes a key over only when no
+ * committed binding owns it (claim_key), so no lookup is needed first.
+ */
 static void drop_entry_of(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy)
 {
-	struct lb_ingress_val v;
-
-	if (!bpf_map_lookup_elem(p->ingress_fd, k, &v) && v.dummy_vni == dummy)
-		bpf_map_delete_elem(p->ingress_fd, k);
+	(void)dummy;
+	bpf_map_delete_elem(p->ingress_fd, k);
 }
 
 static int check_bind_args(const struct latebind_pool *p, uint32_t slot, uint32_t vni,
