@@ -111,18 +111,21 @@ static void put_tunnel_data(struct nlmsghdr *nlh, const struct lb_pool_info *pi,
 				     pi->local);
 		mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, pi->underlay_ifindex);
 		mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(pi->dstport));
-		if (v6)
+		/* noudpcsum over IPv6: send and accept zero checksums, like the peer. */
+		if (v6) {
 			mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_TX, !pi->udp_csum);
-		else
+			mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_RX, !pi->udp_csum);
+		} else
 			mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_CSUM, pi->udp_csum);
 	} else {
 		mnl_attr_put_u32(nlh, IFLA_GENEVE_ID, vni);
 		mnl_attr_put(nlh, v6 ? IFLA_GENEVE_REMOTE6 : IFLA_GENEVE_REMOTE, v6 ? 16 : 4,
 			     pi->remote);
 		mnl_attr_put_u16(nlh, IFLA_GENEVE_PORT, htons(pi->dstport));
-		if (v6)
+		if (v6) {
 			mnl_attr_put_u8(nlh, IFLA_GENEVE_UDP_ZERO_CSUM6_TX, !pi->udp_csum);
-		else
+			mnl_attr_put_u8(nlh, IFLA_GENEVE_UDP_ZERO_CSUM6_RX, !pi->udp_csum);
+		} else
 			mnl_attr_put_u8(nlh, IFLA_GENEVE_UDP_CSUM, pi->udp_csum);
 	}
 	mnl_attr_nest_end(nlh, data);

@@ -48,6 +48,8 @@ bash tests/vm/fetch.sh || die "tests/vm/fetch.sh failed (see above)"
 rm -rf "$VM/payload"
 mkdir -p "$VM/payload/tests"
 cp "$CLI" "$VM/payload/latebind"
+# Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
+# results.sh, and pool-lib.sh, the scenarios the pool tests share.
 cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh "$VM/payload/"
 if [ -n "${LATEBIND_VM_TESTS:-}" ]; then
 	read -ra tests <<<"$LATEBIND_VM_TESTS"
