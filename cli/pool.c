@@ -291,7 +291,14 @@ static void print_pool_head(struct latebind_pool *pool)
 	out_string("prefix", " prefix %s", pi.prefix);
 	out_uint("dummy_min", " dummy-range %llu", pi.dummy_base);
 	out_uint("dummy_max", "-%llu", pi.dummy_base + pi.count - 1);
-	out_string("attach", " attach %s\n", latebind_attach_mode_name(pi.mode));
+	out_string("attach", " attach %s", latebind_attach_mode_name(pi.mode));
+	out_bool("egress_attached", "", pi.egress_attached);
+	out_bool("ingress_attached", "", pi.ingress_attached);
+	if (!pi.egress_attached)
+		out_text(" BROKEN: lb_egress is not attached, unbound tunnels are not closed");
+	else if (!pi.ingress_attached)
+		out_text(" BROKEN: lb_ingress is not attached");
+	out_text("\n");
 }
 
 static void print_pool(struct latebind_pool *pool)

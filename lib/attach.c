@@ -29,6 +29,8 @@
 #include <bpf/libbpf.h>
 #include "latebind.skel.h"
 #include "internal.h"
+#include "nl.h"
+#include <linux/pkt_sched.h>
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -215,25 +217,39 @@ static int tc_detach_ours(unsigned int ifindex, enum bpf_tc_attach_point where)
 	return bpf_tc_detach(&hook, &opts);
 }
 
-static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex)
+/* Remove the clsact qdisc of @ifindex. */
+static void clsact_destroy(unsigned int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+	bpf_tc_hook_destroy(&hook);
+}
+
+/* @created: this call made the clsact qdisc (else someone else's is reused). */
+static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex, bool *created)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
 	int err;
 
-	/* Creates clsact if missing; an existing one (maybe someone else's) is reused. */
-	lb_libbpf_quiet = true;
+	void *q = lb_libbpf_quiet_begin();
+
 	err = bpf_tc_hook_create(&hook);
-	lb_libbpf_quiet = false;
+	lb_libbpf_quiet_end(q);
 	if (err && err != -EEXIST)
 		return lb_err(err, "cannot create the clsact qdisc: %s", strerror(-err));
+	*created = !err;
 
 	hook.attach_point = BPF_TC_INGRESS;
 	opts.prog_fd = bpf_program__fd(dp->skel->progs.lb_ingress);
 	err = bpf_tc_attach(&hook, &opts);
-	if (err)
+	if (err) {
+		if (*created)
+			clsact_destroy(ifindex);
 		return lb_err(err, "cls_bpf ingress attach: %s", strerror(-err));
+	}
 
 	hook.attach_point = BPF_TC_EGRESS;
 	opts.prog_fd = bpf_program__fd(dp->skel->progs.lb_egress);
@@ -241,8 +257,25 @@ static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex)
 	err = bpf_tc_attach(&hook, &opts);
 	if (err) {
 		tc_detach_ours(ifindex, BPF_TC_INGRESS);
+		if (*created)
+			clsact_destroy(ifindex);
 		return lb_err(err, "cls_bpf egress attach: %s", strerror(-err));
 	}
+	return 0;
+}
+
+/* Record in lb_config that the clsact qdisc is ours to remove. */
+static int mark_own_clsact(struct latebind_datapath *dp)
+{
+	int fd = bpf_map__fd(dp->skel->maps.lb_config);
+	struct lb_config cfg;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
+	cfg.flags |= LB_CFG_F_OWN_CLSACT;
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_EXIST))
+		return lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
 	return 0;
 }
 
@@ -302,10 +335,16 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 			lb_err(err, "this kernel has no tcx (it needs 6.6 or later)");
 	}
 	if (err == -EOPNOTSUPP && want != LATEBIND_ATTACH_TCX) {
+		bool created = false;
+
 		lb_info("attaching with clsact/cls_bpf");
-		err = attach_cls_bpf(dp, ifindex);
+		err = attach_cls_bpf(dp, ifindex, &created);
+		if (!err && created)
+			err = mark_own_clsact(dp);
 		if (!err)
 			m = LATEBIND_ATTACH_CLS_BPF;
+		else if (created)
+			clsact_destroy(ifindex);
 	}
 out:
 	if (err)
@@ -354,9 +393,43 @@ static bool tc_filter_is_ours(unsigned int ifindex, enum bpf_tc_attach_point whe
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
 	uint32_t id;
+	int err;
 
-	return !bpf_tc_query(&hook, &opts) && !pinned_prog_id(dir, prog_pin, &id) &&
-	       id == opts.prog_id;
+	void *q = lb_libbpf_quiet_begin(); /* no filter there is an answer */
+
+	err = bpf_tc_query(&hook, &opts);
+	lb_libbpf_quiet_end(q);
+	return !err && !pinned_prog_id(dir, prog_pin, &id) && id == opts.prog_id;
+}
+
+/* After our filters went: drop the clsact qdisc if we made it and it is empty. */
+static void clsact_release(unsigned int ifindex, const char *dir)
+{
+	unsigned int in = 1, eg = 1;
+	char path[LB_PATH_MAX + 16];
+	struct lb_config cfg;
+	struct lb_nl *nl;
+	uint32_t zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lb_config", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg) || !(cfg.flags & LB_CFG_F_OWN_CLSACT)) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	if (lb_nl_open(&nl))
+		return;
+	if (!lb_nl_count_filters(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), &in) &&
+	    !lb_nl_count_filters(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS), &eg) &&
+	    !in && !eg)
+		clsact_destroy(ifindex);
+	else
+		lb_debug("leaving the clsact qdisc on ifindex %u: other filters use it", ifindex);
+	lb_nl_close(nl);
 }
 
 int lb_detach_locked(const char *ifname)
@@ -378,6 +451,7 @@ int lb_detach_locked(const char *ifname)
 			tc_detach_ours(ifindex, BPF_TC_INGRESS);
 		if (tc_filter_is_ours(ifindex, BPF_TC_EGRESS, dir, "prog_egress"))
 			tc_detach_ours(ifindex, BPF_TC_EGRESS);
+		clsact_release(ifindex, dir);
 	}
 	/* Unpinning the last reference to a tcx link detaches it. */
 	lb_remove_pins(dir);
@@ -457,10 +531,16 @@ LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_statu
 	if (err)
 		return lb_err(err, "cannot read the programs pinned in %s: %s", dir, strerror(-err));
 	snprintf(path, sizeof(path), "%s/link_ingress", dir);
-	if (!stat(path, &sb))
+	if (!stat(path, &sb)) {
 		st->mode = LATEBIND_ATTACH_TCX;
-	else if (tc_filter_is_ours(ifindex, BPF_TC_INGRESS, dir, "prog_ingress") &&
-		 tc_filter_is_ours(ifindex, BPF_TC_EGRESS, dir, "prog_egress"))
+		st->ingress_attached = true;
+		snprintf(path, sizeof(path), "%s/link_egress", dir);
+		st->egress_attached = !stat(path, &sb);
+		return 0;
+	}
+	st->ingress_attached = tc_filter_is_ours(ifindex, BPF_TC_INGRESS, dir, "prog_ingress");
+	st->egress_attached = tc_filter_is_ours(ifindex, BPF_TC_EGRESS, dir, "prog_egress");
+	if (st->ingress_attached || st->egress_attached)
 		st->mode = LATEBIND_ATTACH_CLS_BPF;
 	return 0;
 }

@@ -621,8 +621,11 @@ LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_poo
 	snprintf(o->prefix, sizeof(o->prefix), "%.15s", p->info.prefix);
 	o->count = p->info.count;
 	o->dummy_base = p->info.dummy_base;
-	if (name[0] && !latebind_dp_status(name, &st))
+	if (name[0] && !latebind_dp_status(name, &st)) {
 		o->mode = st.mode;
+		o->egress_attached = st.egress_attached;
+		o->ingress_attached = st.ingress_attached;
+	}
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "internal.h"
 
 /* Set around calls whose expected failures libbpf would print as warnings. */
-__thread bool lb_libbpf_quiet;
+static __thread bool lb_libbpf_quiet;
 
 static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -24,6 +24,22 @@ static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list
 		msg[n - 1] = 0;
 	lb_log(level == LIBBPF_WARN && !lb_libbpf_quiet ? LATEBIND_LOG_WARN : LATEBIND_LOG_DEBUG, "%s", msg);
 	return 0;
+}
+
+/*
+ * Around a libbpf call whose failure is an expected answer: its messages go
+ * to our log at debug level, whatever print function was set before.
+ */
+void *lb_libbpf_quiet_begin(void)
+{
+	lb_libbpf_quiet = true;
+	return (void *)libbpf_set_print(libbpf_to_log);
+}
+
+void lb_libbpf_quiet_end(void *prev)
+{
+	libbpf_set_print((libbpf_print_fn_t)prev);
+	lb_libbpf_quiet = false;
 }
 
 LATEBIND_API int latebind_datapath_open(const struct latebind_dp_config *cfg,

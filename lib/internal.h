@@ -9,8 +9,9 @@
 
 struct latebind_bpf; /* the generated skeleton */
 
-/* Demote libbpf warnings to debug while set (expected failures). */
-extern __thread bool lb_libbpf_quiet;
+/* Around libbpf calls whose failure is an expected answer: no warnings. */
+void *lb_libbpf_quiet_begin(void);
+void lb_libbpf_quiet_end(void *prev);
 
 struct latebind_datapath {
 	struct latebind_bpf *skel;

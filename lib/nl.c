@@ -366,3 +366,45 @@ int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n)
 	*n = d.n;
 	return 0;
 }
+
+/* --- filter count ----------------------------------------------------------- */
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWTFILTER)
+		(*(unsigned int *)data)++;
+	return MNL_CB_OK;
+}
+
+int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
+			unsigned int *count)
+{
+	char buf[LB_NL_RECV];
+	struct nlmsghdr *nlh;
+	struct tcmsg *tcm;
+	uint32_t seq = ++nl->seq;
+	int ret;
+
+	*count = 0;
+	if (!nl->sk)
+		return lb_err(-ENOTCONN, "no rtnetlink socket");
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETTFILTER;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)ifindex;
+	tcm->tcm_parent = parent;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return lb_err(-errno, "netlink send failed: %s", strerror(errno));
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+
+		if (len < 0)
+			return lb_err(-errno, "filter dump failed: %s", strerror(errno));
+		ret = mnl_cb_run(buf, (size_t)len, seq, nl->portid, count_cb, count);
+		if (ret <= MNL_CB_STOP)
+			return ret < 0 ? lb_err(-errno, "filter dump failed: %s", strerror(errno)) : 0;
+	}
+}

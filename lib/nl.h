@@ -41,6 +41,10 @@ struct lb_link {
 	bool up;
 };
 
+/* Filters under tc parent @parent of device @ifindex (e.g. a clsact hook). */
+int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
+			unsigned int *count);
+
 /* Dump every link of the current network namespace; free(*links). */
 int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n);
 

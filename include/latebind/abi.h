@@ -36,6 +36,9 @@
 enum {
 	/* Some ingress binding carries an inner MAC: look it up first. */
 	LB_CFG_F_INNER_MAC = 1U << 0,
+	/* User space only: latebind created the clsact qdisc (cls_bpf mode), so
+	 * detach removes it once no filter is left on it. */
+	LB_CFG_F_OWN_CLSACT = 1U << 31,
 };
 
 /*

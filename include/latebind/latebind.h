@@ -110,7 +110,10 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 LATEBIND_API int latebind_detach(const char *ifname);
 
 struct latebind_dp_status {
-	enum latebind_attach_mode mode;
+	enum latebind_attach_mode mode; /* NONE if neither program is attached */
+	/* Each program found attached (tcx: its link pin exists). One without
+	 * the other is a broken datapath: egress missing means no fail-closed. */
+	bool egress_attached, ingress_attached;
 	struct latebind_dp_config cfg; /* as read back from the pinned lb_config */
 	uint32_t egress_prog_id, ingress_prog_id;
 };
@@ -242,6 +245,7 @@ struct latebind_pool_info {
 	char prefix[IF_NAMESIZE_LB];
 	uint32_t count, dummy_base;
 	enum latebind_attach_mode mode;
+	bool egress_attached, ingress_attached;
 };
 
 struct latebind_tunnel_info {

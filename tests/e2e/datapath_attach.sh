@@ -107,6 +107,19 @@ check "cls_bpf: the clsact qdisc stays" bash -c "nsenter --net=/run/netns/$A tc 
 check "cls_bpf: no bpf filter left" bash -c "! nsenter --net=/run/netns/$A tc filter show dev ul0 egress | grep -q bpf"
 check "detach twice is refused" bash -c "! '$CLI' -n '$A' datapath detach dev ul0 2>/dev/null"
 
+# cls_bpf on a bare device: the clsact qdisc we made goes with us, unless
+# someone else put a filter on it meanwhile.
+in_ns "$A" tc qdisc del dev ul0 clsact
+check "cls_bpf on a bare device" bash -c "'$CLI' -n '$A' datapath attach dev ul0 mode cls_bpf >/dev/null"
+check "cls_bpf: we made the clsact qdisc" bash -c "nsenter --net=/run/netns/$A tc qdisc show dev ul0 | grep -q clsact"
+check "detach" bash -c "'$CLI' -n '$A' datapath detach dev ul0 >/dev/null"
+check "cls_bpf: our empty clsact qdisc is gone" bash -c "! nsenter --net=/run/netns/$A tc qdisc show dev ul0 | grep -q clsact"
+"$CLI" -n "$A" datapath attach dev ul0 mode cls_bpf >/dev/null
+in_ns "$A" tc filter add dev ul0 egress prio 9 protocol all u32 match u32 0 0 classid 1:1
+check "detach with a newcomer's filter on our clsact" bash -c "'$CLI' -n '$A' datapath detach dev ul0 >/dev/null"
+check "cls_bpf: the clsact qdisc stays for the newcomer" bash -c "nsenter --net=/run/netns/$A tc filter show dev ul0 egress | grep -q u32"
+in_ns "$A" tc qdisc del dev ul0 clsact
+
 # Concurrent attaches: exactly one wins, and the winner's pins stay whole.
 race_ok=0
 for i in $(seq 10); do

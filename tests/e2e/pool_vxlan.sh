@@ -320,6 +320,11 @@ ip -n "$H" link del ul2
 
 # ---- 9. pool destroy leaves the namespace as it found it ------------------------
 ip -n "$H" link del notpool
+# A datapath half taken away from outside (its egress link unpinned) shows.
+check "show: both programs attached" test "$(lbj show | jq -c '[.[0].egress_attached, .[0].ingress_attached]')" = "[true,true]"
+rm "$(pin_dir "$H" ulh)/link_egress"
+check "show: egress detached from outside is reported" test "$(lbj show | jq -c '[.[0].egress_attached, .[0].ingress_attached]')" = "[false,true]"
+check "show: ...and called BROKEN in text" bash -c "'$CLI' -n '$H' show | grep -q 'BROKEN: lb_egress is not attached'"
 check "pool destroy" "$CLI" -n "$H" pool destroy dev ulh >/dev/null
 snapshot >"$CAP/after"
 check "namespace after destroy = before create (links, qdiscs, filters, pins)" diff "$CAP/before" "$CAP/after"
