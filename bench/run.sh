@@ -55,7 +55,7 @@ echo "== 4: per packet"
 "$BUILD/bench/bench_datapath" 2000000 "$OUT/datapath.json"
 
 echo "== 5: throughput"
-CLI=$CLI BENCH_OUT=$OUT bash bench/throughput.sh
+CLI=$CLI BENCH_OUT=$OUT THROUGHPUT_ROUNDS=${THROUGHPUT_ROUNDS:-5} bash bench/throughput.sh
 
 echo "== results"
 jq -n --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \

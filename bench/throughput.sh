@@ -232,6 +232,12 @@ note "lab up: kernel $(uname -r), $(nproc) CPUs, ${DUR} s x ${ROUNDS} rounds; un
 
 # ---- measure -----------------------------------------------------------------
 for t in tcp udp64; do
+	# Round 0: a short warm-up of each setup, not counted.
+	for s in "${SETUPS[@]}"; do
+		full=$DUR DUR=3
+		run "$t" "$s" 0
+		DUR=$full
+	done
 	for r in $(seq "$ROUNDS"); do
 		for s in "${SETUPS[@]}"; do run "$t" "$s" "$r"; done
 	done
@@ -244,7 +250,7 @@ RESULT=$(jq -s -S --argjson secs "$DUR" --argjson rounds "$ROUNDS" --arg kernel 
 	--argjson elapsed "$ELAPSED" --arg load0 "$LOAD0" --arg load1 "$(cut -d" " -f1-3 /proc/loadavg)" '
 	def mean: add / length;
 	def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-	def vals($t; $s): [.[] | select(.test == $t and .setup == $s)] | sort_by(.round);
+	def vals($t; $s): [.[] | select(.test == $t and .setup == $s and .round > 0)] | sort_by(.round);
 	def r2: . * 100 | round / 100;
 	(vals("tcp"; "latebind") | map(.value | r2)) as $tl |
 	(vals("tcp"; "plain") | map(.value | r2)) as $tp |
@@ -255,6 +261,7 @@ RESULT=$(jq -s -S --argjson secs "$DUR" --argjson rounds "$ROUNDS" --arg kernel 
 	  tcp_gbps_latebind_mean: ($tl | mean | r2), tcp_gbps_plain_mean: ($tp | mean | r2),
 	  tcp_gbps_latebind_median: ($tl | median | r2), tcp_gbps_plain_median: ($tp | median | r2),
 	  tcp_ratio: (($tl | mean) / ($tp | mean) * 1000 | round / 1000),
+	  tcp_ratio_median: (($tl | median) / ($tp | median) * 1000 | round / 1000),
 	  tcp_retransmits_latebind: vals("tcp"; "latebind") | map(.retransmits),
 	  tcp_retransmits_plain: vals("tcp"; "plain") | map(.retransmits),
 	  tcp_lb0_egress_skbs: vals("tcp"; "latebind") | map(.lb_tx_packets),
@@ -264,6 +271,7 @@ RESULT=$(jq -s -S --argjson secs "$DUR" --argjson rounds "$ROUNDS" --arg kernel 
 	  udp64_pps_latebind_mean: ($ul | mean | round), udp64_pps_plain_mean: ($up | mean | round),
 	  udp64_pps_latebind_median: ($ul | median | round), udp64_pps_plain_median: ($up | median | round),
 	  udp64_ratio: (($ul | mean) / ($up | mean) * 1000 | round / 1000),
+	  udp64_ratio_median: (($ul | median) / ($up | median) * 1000 | round / 1000),
 	  udp64_sent_pps_latebind: vals("udp64"; "latebind") | map(.sent_pps | round),
 	  udp64_sent_pps_plain: vals("udp64"; "plain") | map(.sent_pps | round),
 	  udp64_tunnel_pps_latebind: vals("udp64"; "latebind") | map(.peer_rx_packets / .rx_seconds | round),
@@ -302,6 +310,7 @@ row "UDP64 pps tunnel" latebind udp64_tunnel_pps_latebind
 row "" plain udp64_tunnel_pps_plain
 jq -r '"",
 	"ratio latebind/plain (means): TCP \(.tcp_ratio), UDP64 rx \(.udp64_ratio) (tunnel \(.udp64_tunnel_ratio))",
+	"ratio latebind/plain (medians): TCP \(.tcp_ratio_median), UDP64 rx \(.udp64_ratio_median)",
 	"UDP64 pps rx: packets the receiving iperf3 got; tunnel: decapsulated by the peer vx100; sent: iperf3 client.",
 	"UDP64 receive socket overflows (Udp RcvbufErrors) per round: latebind \(.udp64_rcvbuf_errors_latebind | map(tostring) | join(", ")); plain \(.udp64_rcvbuf_errors_plain | map(tostring) | join(", "))",
 	"TCP via lb0 per round: \(.tcp_lb0_egress_skbs | map(tostring) | join(", ")) egress skbs, avg \(.tcp_lb0_egress_avg_skb_bytes | map(tostring) | join(", ")) bytes (GSO)",
