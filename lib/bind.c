@@ -168,7 +168,7 @@ fail:
 	return err;
 }
 
-/* Map an already-filled pool's egress and member arrays. */
+/* Map the pool's egress records (its slots). */
 static int map_arrays(struct latebind_pool *p)
 {
 	p->egress_len = (size_t)p->info.count * sizeof(struct lb_egress_val);

@@ -323,41 +323,53 @@ static int dump_link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Start a dump request of @type in @buf; the caller adds its header. */
+static struct nlmsghdr *dump_request(struct lb_nl *nl, char *buf, uint16_t type)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+/* Send dump request @nlh (built in @buf) and feed every reply to @cb. */
+static int run_dump(struct lb_nl *nl, char *buf, mnl_cb_t cb, void *data, const char *what)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	uint32_t seq = nlh->nlmsg_seq;
+
+	if (!nl->sk)
+		return lb_err(-ENOTCONN, "no rtnetlink socket");
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return lb_err(-errno, "netlink send failed: %s", strerror(errno));
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nl->sk, buf, LB_NL_RECV);
+		int ret;
+
+		if (len < 0)
+			return lb_err(-errno, "%s failed: %s", what, strerror(errno));
+		ret = mnl_cb_run(buf, (size_t)len, seq, nl->portid, cb, data);
+		if (ret <= MNL_CB_STOP)
+			return ret < 0 ? lb_err(-errno, "%s failed: %s", what, strerror(errno)) : 0;
+	}
+}
+
 int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n)
 {
 	char buf[LB_NL_RECV];
 	struct dump_ctx d = { 0 };
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETLINK);
 	struct ifinfomsg *ifm;
-	uint32_t seq = ++nl->seq;
 	int ret;
 
 	*links = NULL;
 	*n = 0;
-	if (!nl->sk)
-		return lb_err(-ENOTCONN, "no rtnetlink socket");
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
-		return lb_err(-errno, "netlink send failed: %s", strerror(errno));
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
-
-		if (len < 0) {
-			ret = lb_err(-errno, "link dump failed: %s", strerror(errno));
-			break;
-		}
-		ret = mnl_cb_run(buf, (size_t)len, seq, nl->portid, dump_link_cb, &d);
-		if (ret <= MNL_CB_STOP) {
-			ret = ret < 0 ? lb_err(-errno, "link dump failed: %s", strerror(errno)) : 0;
-			break;
-		}
-	}
+	ret = run_dump(nl, buf, dump_link_cb, &d, "link dump");
 	if (ret) {
 		free(d.links);
 		return ret;
@@ -380,31 +392,12 @@ int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 			unsigned int *count)
 {
 	char buf[LB_NL_RECV];
-	struct nlmsghdr *nlh;
-	struct tcmsg *tcm;
-	uint32_t seq = ++nl->seq;
-	int ret;
+	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 
 	*count = 0;
-	if (!nl->sk)
-		return lb_err(-ENOTCONN, "no rtnetlink socket");
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETTFILTER;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = (int)ifindex;
 	tcm->tcm_parent = parent;
-	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
-		return lb_err(-errno, "netlink send failed: %s", strerror(errno));
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
-
-		if (len < 0)
-			return lb_err(-errno, "filter dump failed: %s", strerror(errno));
-		ret = mnl_cb_run(buf, (size_t)len, seq, nl->portid, count_cb, count);
-		if (ret <= MNL_CB_STOP)
-			return ret < 0 ? lb_err(-errno, "filter dump failed: %s", strerror(errno)) : 0;
-	}
+	return run_dump(nl, buf, count_cb, count, "filter dump");
 }
