@@ -93,12 +93,12 @@ _latebind()
         elif [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-j -n -v -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "pool bind unbind show stats datapath help" -- "$cur"))
+            COMPREPLY=($(compgen -W "pool bind unbind show stats bench datapath help" -- "$cur"))
         fi
         return
     fi
 
-    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool bind unbind show stats datapath help)
+    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool bind unbind show stats bench datapath help)
     _lb_from=$((i + 1))
 
     case $cmd in
@@ -115,13 +115,15 @@ _latebind()
         _latebind_keywords vni inner-mac
         return
         ;;
-    pool | datapath) ;;
+    pool | datapath | bench) ;;
     *) return ;;
     esac
 
     if ((COMP_CWORD == i + 1)); then
         if [[ $cmd == pool ]]; then
             COMPREPLY=($(compgen -W "create destroy show" -- "$cur"))
+        elif [[ $cmd == bench ]]; then
+            COMPREPLY=($(compgen -W "bind scale" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "attach detach show load demo" -- "$cur"))
         fi
@@ -129,6 +131,8 @@ _latebind()
     fi
     if [[ $cmd == pool ]]; then
         sub=$(_latebind_expand "${COMP_WORDS[i + 1]}" create destroy show)
+    elif [[ $cmd == bench ]]; then
+        sub=$(_latebind_expand "${COMP_WORDS[i + 1]}" bind scale)
     else
         sub=$(_latebind_expand "${COMP_WORDS[i + 1]}" attach detach show load demo)
     fi
@@ -158,6 +162,22 @@ _latebind()
     pool/show)
         ((COMP_CWORD == _lb_from)) &&
             COMPREPLY=($(compgen -W "$(_latebind_devs members)" -- "$cur"))
+        ;;
+    bench/bind)
+        case $prev in
+        dev) COMPREPLY=($(compgen -W "$(_latebind_devs underlays)" -- "$cur")) ;;
+        ops | creates | churn) ;;
+        samples) COMPREPLY=($(compgen -d -- "$cur")) ;;
+        *) _latebind_keywords dev ops creates churn samples ;;
+        esac
+        ;;
+    bench/scale)
+        case $prev in
+        dev) COMPREPLY=($(compgen -W "$(_latebind_devs others)" -- "$cur")) ;;
+        type) COMPREPLY=($(compgen -W "geneve vxlan" -- "$cur")) ;;
+        remote | ops) ;;
+        *) _latebind_keywords dev type remote ops ;;
+        esac
         ;;
     datapath/detach | datapath/show)
         if [[ $prev == dev ]]; then
