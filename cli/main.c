@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"  latebind unbind TUNNEL\n"
 		"  latebind show [ TUNNEL ]\n"
 		"  latebind stats [ TUNNEL ]\n"
+		"  latebind gc                      remove pins of datapaths whose device is gone\n"
 		"  latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn [ WORKERS ] ]\n"
 		"          [ samples DIR ]\n"
 		"  latebind bench scale dev UNDERLAY type { geneve | vxlan } remote ADDR [ ops N ]\n"
@@ -146,6 +147,7 @@ static const struct cli_cmd top_cmds[] = {
 	{ "show", do_show },
 	{ "stats", do_stats },
 	{ "bench", do_bench },
+	{ "gc", do_gc },
 	{ "datapath", do_datapath },
 	{ "help", do_help },
 	{ NULL, NULL },

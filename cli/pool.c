@@ -452,3 +452,20 @@ int do_stats(int argc, char **argv)
 		return cli_error("usage: latebind stats [ TUNNEL ]");
 	return for_pools(argc ? argv[0] : NULL, stats_pool, stats_one);
 }
+
+int do_gc(int argc, char **argv)
+{
+	unsigned int removed;
+	int err;
+
+	if (argc)
+		return cli_error("usage: latebind gc");
+	err = latebind_gc(&removed);
+	if (err)
+		return cli_lib_error(err);
+	out_open_object(NULL);
+	out_uint("removed", "removed the pins of %llu deleted datapaths\n", removed);
+	out_close_object();
+	out_finish();
+	return 0;
+}

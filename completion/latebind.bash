@@ -93,12 +93,12 @@ _latebind()
         elif [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-j -n -v -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "pool bind unbind show stats bench datapath help" -- "$cur"))
+            COMPREPLY=($(compgen -W "pool bind unbind show stats gc bench datapath help" -- "$cur"))
         fi
         return
     fi
 
-    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool bind unbind show stats bench datapath help)
+    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool bind unbind show stats gc bench datapath help)
     _lb_from=$((i + 1))
 
     case $cmd in

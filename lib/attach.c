@@ -11,6 +11,7 @@
  *
  * The netns cookie keeps two namespaces' devices of the same name apart.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -467,6 +468,87 @@ LATEBIND_API int latebind_detach(const char *ifname)
 	err = lb_detach_locked(ifname);
 	lb_unlock(lock);
 	return err;
+}
+
+/*
+ * Is the tcx link pinned as @path defunct (its device is gone)? The kernel
+ * reports ifindex 0 then. Debian 12's UAPI headers predate tcx: its info is
+ * the first word of the union, at offset 16 of struct bpf_link_info.
+ */
+static bool tcx_link_defunct(const char *path)
+{
+	union {
+		struct bpf_link_info info;
+		uint8_t raw[sizeof(struct bpf_link_info) + 64];
+	} u;
+	uint32_t len = sizeof(u), ifindex;
+	int fd = bpf_obj_get(path);
+	bool dead = false;
+
+	if (fd < 0)
+		return false;
+	memset(&u, 0, sizeof(u));
+	if (!bpf_obj_get_info_by_fd(fd, &u, &len) && u.info.type == 11 /* BPF_LINK_TYPE_TCX */) {
+		memcpy(&ifindex, u.raw + 16, sizeof(ifindex));
+		dead = ifindex == 0;
+	}
+	close(fd);
+	return dead;
+}
+
+/*
+ * Pins whose datapath is gone: in any namespace, a tcx datapath whose links
+ * are defunct (the device, or its whole namespace, was deleted without a
+ * detach); in this namespace, any datapath whose underlay no longer exists.
+ */
+LATEBIND_API int latebind_gc(unsigned int *removed)
+{
+	char path[300], dir[600];
+	uint64_t cookie;
+	struct dirent *nd, *dd;
+	DIR *root, *ns;
+	int lock, err;
+
+	*removed = 0;
+	err = lb_netns_cookie(&cookie);
+	if (!err)
+		err = lb_lock_pools(&lock);
+	if (err)
+		return err;
+	root = opendir(LB_PIN_ROOT);
+	while (root && (nd = readdir(root))) {
+		char *end;
+		unsigned long long c = strtoull(nd->d_name, &end, 10);
+
+		if (*end || nd->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), LB_PIN_ROOT "/%s", nd->d_name);
+		ns = opendir(path);
+		while (ns && (dd = readdir(ns))) {
+			char name[IF_NAMESIZE], link[sizeof(dir) + 16];
+			unsigned long ifindex = strtoul(dd->d_name, &end, 10);
+			bool dead;
+
+			if (*end || dd->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", path, dd->d_name);
+			snprintf(link, sizeof(link), "%s/link_ingress", dir);
+			dead = tcx_link_defunct(link);
+			if (!dead && c == cookie && !if_indextoname((unsigned int)ifindex, name))
+				dead = true;
+			if (dead) {
+				lb_info("removing the pins of a deleted datapath: %s", dir);
+				lb_remove_pins(dir);
+				(*removed)++;
+			}
+		}
+		if (ns)
+			closedir(ns);
+	}
+	if (root)
+		closedir(root);
+	lb_unlock(lock);
+	return 0;
 }
 
 /*

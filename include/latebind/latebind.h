@@ -294,6 +294,14 @@ LATEBIND_API void latebind_ondemand_close(struct latebind_ondemand *h);
  */
 LATEBIND_API int latebind_pool_list(unsigned int **ifindexes, size_t *n);
 
+/*
+ * Remove the pins of datapaths (and pools) whose device is gone: a device or
+ * network namespace deleted without `pool destroy`. Tcx datapaths are found
+ * in every namespace (their links turn defunct); cls_bpf ones only in the
+ * current namespace. *@removed: pin directories removed.
+ */
+LATEBIND_API int latebind_gc(unsigned int *removed);
+
 #ifdef __cplusplus
 }
 #endif

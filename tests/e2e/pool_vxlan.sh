@@ -330,4 +330,27 @@ snapshot >"$CAP/after"
 check "namespace after destroy = before create (links, qdiscs, filters, pins)" diff "$CAP/before" "$CAP/after"
 check "show lists no pool" test "$(lbj show)" = "[]"
 
+# ---- gc: a namespace deleted with its pool still in place leaves pins;
+# latebind gc finds them (the tcx links turned defunct) and removes them.
+new_netns G gone || fail "namespace G"
+ip -n "$G" link add ug type veth peer name ug1
+ip -n "$G" link set ug up
+"$CLI" -n "$G" pool create dev ug type vxlan remote 10.30.0.2 count 2 >/dev/null
+GDIR=$(pin_dir "$G" ug)
+check "pool in G pinned at $GDIR" test -d "$GDIR"
+ip netns del "$G"
+NAMESPACES=("${NAMESPACES[@]/$G}")
+check "deleting G leaves its pins" test -d "$GDIR"
+# The kernel tears a namespace down asynchronously: until it has, the links
+# still have their device. Retry for up to 5 s.
+total=0
+for _ in $(seq 1 20); do
+	total=$((total + $("$CLI" -j gc | jq .removed)))
+	[ -d "$GDIR" ] || break
+	sleep 0.25
+done
+check "gc removed them" test ! -d "$GDIR"
+check "gc reported it ($total removed)" test "$total" -ge 1
+check "gc again removes nothing" test "$("$CLI" -j gc | jq .removed)" -eq 0
+
 summary
