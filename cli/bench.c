@@ -12,10 +12,9 @@
 #include <latebind/latebind.h>
 #include "args.h"
 #include "cli.h"
+#include "bench.h"
 #include "churn.h"
 #include "output.h"
-
-int bench_scale(int argc, char **argv);
 
 static uint64_t now_ns(void)
 {
@@ -32,13 +31,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct dist {
-	size_t n;
-	double p50, p99, p999, max; /* µs */
-};
-
 /* Sorts @ns in place. Nearest-rank percentiles. */
-static struct dist summarize(uint64_t *ns, size_t n)
+struct dist summarize(uint64_t *ns, size_t n)
 {
 	struct dist d = { .n = n };
 
@@ -73,7 +67,7 @@ static void print_dist(const char *name, const char *label, const struct dist *d
 }
 
 /* Bind, rebind and unbind the tunnel in @slot, @ops calls in turn, from sample @from. */
-static int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_base, uint64_t *ns,
+int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_base, uint64_t *ns,
 		      size_t from, size_t ops)
 {
 	for (size_t i = from; i < from + ops; i++) {

@@ -14,9 +14,8 @@
 #include <latebind/latebind.h>
 #include "args.h"
 #include "cli.h"
+#include "bench.h"
 #include "output.h"
-
-int bench_scale(int argc, char **argv);
 
 static double now_s(void)
 {
@@ -26,37 +25,23 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* p50 and p99 (µs) of @ops bind/rebind/unbind calls on @slot. */
 static int bind_latency(struct latebind_pool *pool, uint32_t slot, uint32_t ops, double *p50,
 			double *p99)
 {
-	double *us = calloc(ops, sizeof(*us));
-	int err = 0;
+	uint64_t *ns = calloc(ops, sizeof(*ns));
+	struct dist d;
+	int err;
 
-	if (!us)
+	if (!ns)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < ops && !err; i++) {
-		double t0 = now_s();
-
-		if (i % 3 == 2)
-			err = latebind_unbind(pool, slot);
-		else
-			err = latebind_bind(pool, slot, 15000000 + (i % 3) * 1000 + i / 3 % 1000, NULL);
-		us[i] = (now_s() - t0) * 1e6;
-	}
+	err = time_binds(pool, slot, 15000000, ns, 0, ops);
 	if (!err)
 		err = latebind_unbind(pool, slot);
-	qsort(us, ops, sizeof(*us), cmp_double);
-	*p50 = us[(size_t)(0.50 * (ops - 1) + 0.5)];
-	*p99 = us[(size_t)(0.99 * (ops - 1) + 0.5)];
-	free(us);
+	d = summarize(ns, ops);
+	*p50 = d.p50;
+	*p99 = d.p99;
+	free(ns);
 	return err;
 }
 

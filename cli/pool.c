@@ -153,16 +153,9 @@ int do_pool(int argc, char **argv)
 
 static int open_tunnel(const char *name, struct latebind_pool **pool, uint32_t *slot)
 {
-	int err = latebind_pool_open_tunnel(name, pool);
+	int err = latebind_pool_open_tunnel(name, pool, slot);
 
-	if (!err)
-		err = latebind_pool_slot(*pool, name, slot);
-	if (err) {
-		latebind_pool_close(*pool);
-		*pool = NULL;
-		return cli_lib_error(err);
-	}
-	return 0;
+	return err ? cli_lib_error(err) : 0;
 }
 
 static void print_tunnel(const struct latebind_tunnel_info *t);
@@ -270,33 +263,31 @@ static void print_tunnel(const struct latebind_tunnel_info *t)
 	out_text("\n");
 }
 
-static void print_pool_head(struct latebind_pool *pool)
+static void print_pool_head(const struct latebind_pool_info *pi)
 {
-	struct latebind_pool_info pi;
 	char addr[64];
 
-	latebind_pool_info(pool, &pi);
-	out_string("dev", "pool dev %s", pi.underlay);
-	out_uint("underlay_ifindex", " (ifindex %llu)", pi.underlay_ifindex);
-	out_string("type", " type %s", latebind_tunnel_type_name(pi.type));
-	out_string("remote", " remote %s", latebind_addr_str(&pi.remote, addr, sizeof(addr)));
-	if (pi.local.family)
-		out_string("local", " local %s", latebind_addr_str(&pi.local, addr, sizeof(addr)));
+	out_string("dev", "pool dev %s", pi->underlay);
+	out_uint("underlay_ifindex", " (ifindex %llu)", pi->underlay_ifindex);
+	out_string("type", " type %s", latebind_tunnel_type_name(pi->type));
+	out_string("remote", " remote %s", latebind_addr_str(&pi->remote, addr, sizeof(addr)));
+	if (pi->local.family)
+		out_string("local", " local %s", latebind_addr_str(&pi->local, addr, sizeof(addr)));
 	else
 		out_null("local", "");
-	out_uint("dstport", " dstport %llu", pi.dstport);
-	out_bool("udpcsum", " udpcsum %s", pi.udp_csum);
-	out_bool("ipv6", " ipv6 %s", pi.ipv6);
-	out_uint("count", "\n  count %llu", pi.count);
-	out_string("prefix", " prefix %s", pi.prefix);
-	out_uint("dummy_min", " dummy-range %llu", pi.dummy_base);
-	out_uint("dummy_max", "-%llu", pi.dummy_base + pi.count - 1);
-	out_string("attach", " attach %s", latebind_attach_mode_name(pi.mode));
-	out_bool("egress_attached", "", pi.egress_attached);
-	out_bool("ingress_attached", "", pi.ingress_attached);
-	if (!pi.egress_attached)
+	out_uint("dstport", " dstport %llu", pi->dstport);
+	out_bool("udpcsum", " udpcsum %s", pi->udp_csum);
+	out_bool("ipv6", " ipv6 %s", pi->ipv6);
+	out_uint("count", "\n  count %llu", pi->count);
+	out_string("prefix", " prefix %s", pi->prefix);
+	out_uint("dummy_min", " dummy-range %llu", pi->dummy_base);
+	out_uint("dummy_max", "-%llu", pi->dummy_base + pi->count - 1);
+	out_string("attach", " attach %s", latebind_attach_mode_name(pi->mode));
+	out_bool("egress_attached", "", pi->egress_attached);
+	out_bool("ingress_attached", "", pi->ingress_attached);
+	if (!pi->egress_attached)
 		out_text(" BROKEN: lb_egress is not attached, unbound tunnels are not closed");
-	else if (!pi.ingress_attached)
+	else if (!pi->ingress_attached)
 		out_text(" BROKEN: lb_ingress is not attached");
 	out_text("\n");
 }
@@ -307,8 +298,8 @@ static void print_pool(struct latebind_pool *pool)
 	struct latebind_tunnel_info t;
 	uint32_t leftovers = 0;
 
-	print_pool_head(pool);
 	latebind_pool_info(pool, &pi);
+	print_pool_head(&pi);
 	out_open_array("tunnels");
 	for (uint32_t s = 0; s < pi.count; s++) {
 		if (latebind_tunnel_info(pool, s, &t))

@@ -314,7 +314,8 @@ static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, uint32
 	return false;
 }
 
-LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **out)
+LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **out,
+					   uint32_t *slot_out)
 {
 	unsigned int ifindex, *pools;
 	size_t n;
@@ -333,9 +334,11 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 
 		if (lb_pin_dir_of(pools[i], dir, sizeof(dir)) || lb_pool_open_dir(dir, pools[i], &p))
 			continue;
-		if (pool_has(p, ifindex, &slot))
+		if (pool_has(p, ifindex, &slot)) {
 			*out = p;
-		else
+			if (slot_out)
+				*slot_out = slot;
+		} else
 			latebind_pool_close(p);
 	}
 	free(pools);
@@ -378,6 +381,13 @@ static uint32_t load_binding(const struct latebind_pool *p, uint32_t slot)
 	return __atomic_load_n(&p->egress[slot].binding, __ATOMIC_ACQUIRE);
 }
 
+static bool mac_is_zero(const uint8_t *m)
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(m, zero, 6);
+}
+
 /* The ingress key of (@vni, @mac) from this pool's remote. */
 static void make_key(const struct latebind_pool *p, uint32_t vni, const uint8_t *mac,
 		     struct lb_ingress_key *k)
@@ -401,14 +411,13 @@ static const uint8_t *bound_mac(const struct latebind_pool *p, uint32_t slot, ui
 /* Does @slot's committed binding own ingress key @k? */
 static bool slot_owns(const struct latebind_pool *p, uint32_t slot, const struct lb_ingress_key *k)
 {
-	static const uint8_t zero[6];
 	uint32_t word = load_binding(p, slot);
 	const uint8_t *mac;
 
 	if (!(word & LB_EGRESS_BOUND) || lb_binding_vni(word) != k->vni)
 		return false;
 	mac = bound_mac(p, slot, word);
-	return !memcmp(mac ? mac : zero, k->inner_mac, 6);
+	return mac ? !memcmp(mac, k->inner_mac, 6) : mac_is_zero(k->inner_mac);
 }
 
 /* @buf holds 32 bytes. */
@@ -425,12 +434,11 @@ static void describe_key(const struct latebind_pool *p, const struct lb_ingress_
 {
 	struct latebind_addr a = { .family = k->family };
 	char addr[INET6_ADDRSTRLEN];
-	static const uint8_t zero[6];
 	const uint8_t *m = k->inner_mac;
 
 	memcpy(a.bytes, k->remote, sizeof(a.bytes));
 	latebind_addr_str(&a, addr, sizeof(addr));
-	if (memcmp(m, zero, 6))
+	if (!mac_is_zero(m))
 		snprintf(buf, size, "VNI %u from %s with inner MAC %02x:%02x:%02x:%02x:%02x:%02x",
 			 k->vni, addr, m[0], m[1], m[2], m[3], m[4], m[5]);
 	else
@@ -443,9 +451,8 @@ static void describe_key(const struct latebind_pool *p, const struct lb_ingress_
  * only be this tunnel's: another bind takes a key over only when no
  * committed binding owns it (claim_key), so no lookup is needed first.
  */
-static void drop_entry_of(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy)
+static void drop_entry_of(struct latebind_pool *p, const struct lb_ingress_key *k)
 {
-	(void)dummy;
 	bpf_map_delete_elem(p->ingress_fd, k);
 }
 
@@ -453,7 +460,6 @@ static int check_bind_args(const struct latebind_pool *p, uint32_t slot, uint32_
 			   const uint8_t *mac)
 {
 	uint32_t last = p->info.dummy_base + p->info.count - 1;
-	static const uint8_t zero[6];
 
 	if (slot >= p->info.count)
 		return lb_err(-EINVAL, "slot %u is outside the pool (0-%u)", slot, p->info.count - 1);
@@ -462,7 +468,7 @@ static int check_bind_args(const struct latebind_pool *p, uint32_t slot, uint32_
 	if (vni >= p->info.dummy_base && vni <= last)
 		return lb_err(-EINVAL, "VNI %u is inside the pool's dummy range %u-%u", vni,
 			      p->info.dummy_base, last);
-	if (mac && !memcmp(mac, zero, 6))
+	if (mac && mac_is_zero(mac))
 		return lb_err(-EINVAL, "inner MAC 00:00:00:00:00:00 is not a unicast address");
 	if (mac && (mac[0] & 1))
 		return lb_err(-EINVAL, "inner MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast; "
@@ -477,10 +483,14 @@ static int enable_mac_lookup(struct latebind_pool *p)
 	struct lb_config cfg;
 	uint32_t zero = 0;
 
+	if (p->cfg.flags & LB_CFG_F_INNER_MAC) /* seen on: it never turns off */
+		return 0;
 	if (bpf_map_lookup_elem(p->config_fd, &zero, &cfg))
 		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
-	if (cfg.flags & LB_CFG_F_INNER_MAC)
+	if (cfg.flags & LB_CFG_F_INNER_MAC) {
+		p->cfg = cfg;
 		return 0;
+	}
 	cfg.flags |= LB_CFG_F_INNER_MAC;
 	if (bpf_map_update_elem(p->config_fd, &zero, &cfg, BPF_EXIST))
 		return lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
@@ -512,10 +522,7 @@ static int claim_key(struct latebind_pool *p, const struct lb_ingress_key *k, ui
 		tunnel_name(p, owner, name);
 		describe_key(p, k, what, sizeof(what));
 		return lb_err(-EADDRINUSE, "%s is already bound to tunnel %s%s", what, name,
-			      k->inner_mac[0] | k->inner_mac[1] | k->inner_mac[2] |
-			      k->inner_mac[3] | k->inner_mac[4] | k->inner_mac[5]
-				      ? ""
-				      : "; tell them apart with inner-mac");
+			      mac_is_zero(k->inner_mac) ? "; tell them apart with inner-mac" : "");
 	}
 	/* A leftover that no binding owns (it never delivers): take it over. */
 	if (bpf_map_update_elem(p->ingress_fd, k, &v, BPF_EXIST))
@@ -569,7 +576,7 @@ LATEBIND_API int latebind_bind(struct latebind_pool *p, uint32_t slot, uint32_t 
 
 	/* 4. A rebind to another key: the old entry goes. */
 	if (had_old && memcmp(&old_key, &key, sizeof(key)))
-		drop_entry_of(p, &old_key, dummy);
+		drop_entry_of(p, &old_key);
 out:
 	unlock_pool(p);
 	return err;
@@ -591,7 +598,7 @@ LATEBIND_API int latebind_unbind(struct latebind_pool *p, uint32_t slot)
 		make_key(p, lb_binding_vni(old), bound_mac(p, slot, old), &key);
 		/* Egress first: from here the tunnel is closed both ways. */
 		__atomic_store_n(&p->egress[slot].binding, 0, __ATOMIC_RELEASE);
-		drop_entry_of(p, &key, p->info.dummy_base + slot);
+		drop_entry_of(p, &key);
 	}
 	unlock_pool(p);
 	return 0;

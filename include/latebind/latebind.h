@@ -198,7 +198,9 @@ struct latebind_pool;
  * touch those maps only. -ENOENT if there is no such pool.
  */
 LATEBIND_API int latebind_pool_open(const char *underlay, struct latebind_pool **pool);
-LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **pool);
+/* The tunnel's slot in *@slot (if not NULL), as latebind_pool_slot() gives it. */
+LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **pool,
+					   uint32_t *slot);
 LATEBIND_API void latebind_pool_close(struct latebind_pool *pool);
 
 /*
