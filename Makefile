@@ -32,7 +32,8 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -I$(BUILD) -fPIC
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LIBMNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
-LDLIBS   := $(LIBBPF_LIBS) $(LIBMNL_LIBS)
+LIBNFT_LIBS := $(shell $(PKG_CONFIG) --libs libnftables 2>/dev/null || echo -lnftables)
+LDLIBS   := $(LIBBPF_LIBS) $(LIBMNL_LIBS) $(LIBNFT_LIBS)
 
 BPF_OBJ   := $(BUILD)/bpf/latebind.bpf.o
 SKEL      := $(BUILD)/latebind.skel.h

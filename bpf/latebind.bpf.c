@@ -8,6 +8,18 @@
  *   pool tunnel (dummy VNI) <-- lb_ingress: real -> dummy, drop dummy (spoof),
  *                               drop unless the tunnel is bound to that real VNI
  *
+ * and, with a pool, lb_tun_egress and lb_tun_ingress on every pool tunnel:
+ *
+ *   inner frame -> [tun egress: drop if unbound; mark LB_MARK_EGRESS|slot]
+ *               -> kernel encapsulates -> [lb_egress: rewrite only if the mark
+ *                  names the packet's own slot; a dummy VNI without it is forged]
+ *   wire -> [lb_ingress: rewrite; mark LB_MARK_INGRESS|slot] -> kernel decaps
+ *        -> [tun ingress: drop anything without that mark]
+ *
+ * The tunnel side sees every route into and out of a tunnel (fragments the
+ * kernel reassembled, other interfaces, loopback, local senders); the
+ * underlay side sees only the underlay's packets. docs/security.md.
+ *
  * Verdicts: TC_ACT_SHOT for drops, TC_ACT_UNSPEC otherwise, so programs
  * after ours (tcx "next", cls_bpf "continue") still see the packet.
  */
@@ -97,20 +109,43 @@ static __always_inline const struct lb_config *lb_cfg(void)
 	return cfg;
 }
 
+static __always_inline int lb_mark_is(__u32 mark, __u32 tag)
+{
+	return (mark & LB_MARK_TAG_MASK) == tag;
+}
+
 SEC("tc")
 int lb_egress(struct __sk_buff *skb)
 {
 	const struct lb_config *cfg = lb_cfg();
 	struct lb_pkt p;
-	__u32 slot, bound, vni;
+	__u32 slot, bound, vni, ours;
+	int rc;
 
 	if (!cfg)
 		return LB_PASS;
+	/* A pool tunnel's packet: it carries the mark lb_tun_egress set. */
+	ours = (cfg->flags & LB_CFG_F_TUN_MARK) && lb_mark_is(skb->mark, LB_MARK_EGRESS);
 	lb_pull_headers(skb);
-	if (lb_parse(skb, cfg, &p) || !lb_is_dummy(cfg, p.vni))
+	rc = lb_parse(skb, cfg, &p);
+	if (ours) {
+		/* A later fragment holds no tunnel header; the first one had it. */
+		if (rc == LB_PARSE_LATER_FRAG) {
+			skb->mark = 0;
+			return LB_PASS;
+		}
+		/* Not readable as its own tunnel's packet: never let it out as is. */
+		if (rc || !lb_is_dummy(cfg, p.vni))
+			return lb_drop(LB_DROP_UNPARSED);
+	}
+	if (rc || !lb_is_dummy(cfg, p.vni))
 		return LB_PASS;
 
 	slot = lb_slot(cfg, p.vni);
+	/* In pool mode a dummy VNI leaves only from its own tunnel: a local
+	 * socket, a raw socket or a guest cannot borrow a tenant's binding. */
+	if ((cfg->flags & LB_CFG_F_TUN_MARK) && skb->mark != (LB_MARK_EGRESS | slot))
+		return lb_drop(LB_DROP_FORGED);
 	bound = lb_egress_binding(slot);
 	if (!(bound & LB_EGRESS_BOUND))
 		return lb_drop(LB_DROP_UNBOUND); /* fail closed: never leak a dummy VNI */
@@ -121,6 +156,8 @@ int lb_egress(struct __sk_buff *skb)
 
 	lb_set_vni(&p, vni);
 	lb_count(slot, 1, skb->len);
+	if (ours)
+		skb->mark = 0;
 	return LB_PASS;
 }
 
@@ -135,6 +172,9 @@ int lb_ingress(struct __sk_buff *skb)
 
 	if (!cfg)
 		return LB_PASS;
+	/* Our marks mean "lb_ingress rewrote this"; nobody else may bring one. */
+	if (lb_mark_is(skb->mark, LB_MARK_INGRESS) || lb_mark_is(skb->mark, LB_MARK_EGRESS))
+		skb->mark = 0;
 	lb_pull_headers(skb);
 	if (lb_parse(skb, cfg, &p))
 		return LB_PASS;
@@ -178,6 +218,47 @@ int lb_ingress(struct __sk_buff *skb)
 
 	lb_set_vni(&p, dummy);
 	lb_count(slot, 0, skb->len);
+	skb->mark = LB_MARK_INGRESS | slot;
+	return LB_PASS;
+}
+
+/* The slot of the pool tunnel this program runs on, or NULL: not recorded. */
+static __always_inline const __u32 *lb_tun_slot_of(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+
+	return bpf_map_lookup_elem(&lb_tun_slot, &ifindex);
+}
+
+/*
+ * On a pool tunnel's egress, before the kernel encapsulates: an unbound
+ * tunnel sends nothing, by any route; a bound one marks its frames so that
+ * lb_egress knows them from anyone else's tunnel-shaped packets.
+ */
+SEC("tc")
+int lb_tun_egress(struct __sk_buff *skb)
+{
+	const struct lb_config *cfg = lb_cfg();
+	const __u32 *slot = lb_tun_slot_of(skb);
+
+	if (!cfg || !slot || !(lb_egress_binding(*slot) & LB_EGRESS_BOUND))
+		return lb_drop(LB_DROP_UNBOUND);
+	skb->mark = LB_MARK_EGRESS | *slot;
+	return LB_PASS;
+}
+
+/*
+ * On a pool tunnel's ingress, after the kernel decapsulated: only what
+ * lb_ingress rewrote for this very tunnel gets in.
+ */
+SEC("tc")
+int lb_tun_ingress(struct __sk_buff *skb)
+{
+	const __u32 *slot = lb_tun_slot_of(skb);
+
+	if (!slot || skb->mark != (LB_MARK_INGRESS | *slot))
+		return lb_drop(LB_DROP_BYPASS);
+	skb->mark = 0;
 	return LB_PASS;
 }
 

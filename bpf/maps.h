@@ -42,6 +42,14 @@ struct {
 	__type(value, struct lb_tun_stats);
 } lb_tun_stats SEC(".maps");
 
+/* Pool tunnel ifindex -> slot; filled by pool create before a tunnel is up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_DUMMY_RANGE_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} lb_tun_slot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LB_DROP_SLOTS);

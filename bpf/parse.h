@@ -2,8 +2,8 @@
 /*
  * Outer header parsing for Geneve (RFC 8926) and VXLAN (RFC 7348).
  *
- *   Ethernet [802.1Q] | IPv4 (any IHL, not a later fragment) | UDP  | tunnel
- *                     | IPv6 (next header UDP, no ext hdrs)  | dport|
+ *   Ethernet [802.1Q|802.1ad]x2 | IPv4 (any IHL, not a later fragment) | UDP  | tunnel
+ *                               | IPv6 (next header UDP, no ext hdrs)  | dport|
  *
  *   UDP header (8)       tunnel header (8)                   options / inner
  *   +--------+--------+  +----+----+---------+-----------+----+
@@ -28,8 +28,15 @@
 #define LB_TUN_HLEN 8
 #define LB_GENEVE_ETH_PROTO 0x6558 /* Transparent Ethernet Bridging */
 #define LB_VXLAN_FLAG_I 0x08
-/* Deepest outer header end: Ethernet + 802.1Q + IPv4 with options + UDP + tunnel. */
-#define LB_PULL_LEN (ETH_HLEN + 4 + 60 + 8 + LB_TUN_HLEN)
+#define LB_VLAN_MAX 2 /* tags parsed: 802.1ad + 802.1Q (QinQ) */
+/* Deepest outer header end: Ethernet + two tags + IPv4 with options + UDP + tunnel. */
+#define LB_PULL_LEN (ETH_HLEN + 4 * LB_VLAN_MAX + 60 + 8 + LB_TUN_HLEN)
+
+/* lb_parse() results other than 0 */
+enum {
+	LB_PARSE_OTHER = 1,      /* not a tunnel packet to a configured port */
+	LB_PARSE_LATER_FRAG = 2, /* an IPv4 fragment past the first: no UDP header */
+}; 
 
 struct lb_vlan_hdr {
 	__be16 tci;
@@ -54,7 +61,10 @@ static __always_inline void lb_pull_headers(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, skb->len < LB_PULL_LEN ? skb->len : LB_PULL_LEN);
 }
 
-/* Returns 0 and fills @p for a Geneve or VXLAN packet to a configured port. */
+/*
+ * Returns 0 and fills @p for a Geneve or VXLAN packet to a configured port;
+ * LB_PARSE_LATER_FRAG for a non-first IPv4 fragment, LB_PARSE_OTHER else.
+ */
 static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_config *cfg,
 				    struct lb_pkt *p)
 {
@@ -66,14 +76,17 @@ static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_confi
 	__u8 *tun;
 
 	if ((void *)(eth + 1) > data_end)
-		return -1;
+		return LB_PARSE_OTHER;
 	proto = eth->h_proto;
 	data += sizeof(*eth);
-	if (proto == bpf_htons(ETH_P_8021Q)) {
+#pragma unroll
+	for (int i = 0; i < LB_VLAN_MAX; i++) {
 		struct lb_vlan_hdr *vh = data;
 
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
 		if ((void *)(vh + 1) > data_end)
-			return -1;
+			return LB_PARSE_OTHER;
 		proto = vh->proto;
 		data += sizeof(*vh);
 	}
@@ -82,13 +95,13 @@ static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_confi
 		struct iphdr *ip = data;
 
 		if ((void *)(ip + 1) > data_end)
-			return -1;
+			return LB_PARSE_OTHER;
 		if (ip->version != 4 || ip->ihl < 5)
-			return -1;
+			return LB_PARSE_OTHER;
 		if (ip->frag_off & bpf_htons(0x1fff)) /* never touch a later fragment */
-			return -1;
+			return LB_PARSE_LATER_FRAG;
 		if (ip->protocol != IPPROTO_UDP)
-			return -1;
+			return LB_PARSE_OTHER;
 		p->family = LB_AF_INET;
 		p->saddr = &ip->saddr;
 		udp = data + ip->ihl * 4;
@@ -96,34 +109,34 @@ static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_confi
 		struct ipv6hdr *ip6 = data;
 
 		if ((void *)(ip6 + 1) > data_end)
-			return -1;
+			return LB_PARSE_OTHER;
 		if (ip6->version != 6 || ip6->nexthdr != IPPROTO_UDP)
-			return -1;
+			return LB_PARSE_OTHER;
 		p->family = LB_AF_INET6;
 		p->saddr = ip6->saddr.in6_u.u6_addr32;
 		udp = (void *)(ip6 + 1);
 	} else {
-		return -1;
+		return LB_PARSE_OTHER;
 	}
 
 	tun = (__u8 *)(udp + 1);
 	if ((void *)(tun + LB_TUN_HLEN) > data_end)
-		return -1;
+		return LB_PARSE_OTHER;
 
 	dport = bpf_ntohs(udp->dest);
 	if (cfg->geneve_port && dport == cfg->geneve_port) {
 		if (tun[0] >> 6) /* Geneve version 0 only */
-			return -1;
+			return LB_PARSE_OTHER;
 		p->inner_off = 0;
 		if (tun[2] == (LB_GENEVE_ETH_PROTO >> 8) && tun[3] == (LB_GENEVE_ETH_PROTO & 0xff))
 			p->inner_off = (void *)tun - (void *)(long)skb->data + LB_TUN_HLEN +
 				       (tun[0] & 0x3f) * 4;
 	} else if (cfg->vxlan_port && dport == cfg->vxlan_port) {
 		if (!(tun[0] & LB_VXLAN_FLAG_I))
-			return -1;
+			return LB_PARSE_OTHER;
 		p->inner_off = (void *)tun - (void *)(long)skb->data + LB_TUN_HLEN;
 	} else {
-		return -1;
+		return LB_PARSE_OTHER;
 	}
 
 	p->udp = udp;

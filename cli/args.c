@@ -15,13 +15,17 @@ bool matches(const char *arg, const char *keyword)
 
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	unsigned long long v;
 	char *end;
 
-	if (!*s || !isdigit((unsigned char)*s))
+	if (!isdigit((unsigned char)*s) || (hex && !isxdigit((unsigned char)s[2])))
 		return -EINVAL;
+	/* Never octal: a zero-padded VNI read as octal lands on another tenant. */
+	if (!hex && s[0] == '0' && s[1])
+		return isdigit((unsigned char)s[1]) ? -EDOM : -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
 	if (*end)
 		return -EINVAL;
 	if (errno == ERANGE || v < min || v > max)
@@ -30,12 +34,25 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+const char *parse_u32_why(int err)
+{
+	switch (err) {
+	case -EDOM:
+		return "a leading zero is refused (numbers are decimal, or hex with 0x)";
+	case -ERANGE:
+		return "out of range";
+	default:
+		return "not a number (decimal, or hex with 0x)";
+	}
+}
+
 int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, size_t errlen)
 {
 	char first[32];
 	const char *dash = strchr(s, '-');
 	uint32_t a, b;
 	size_t n;
+	int rc;
 
 	if (!dash || dash == s || !dash[1] || (n = dash - s) >= sizeof(first)) {
 		snprintf(err, errlen, "dummy range \"%s\" is not FIRST-LAST", s);
@@ -43,8 +60,9 @@ int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, s
 	}
 	memcpy(first, s, n);
 	first[n] = 0;
-	if (parse_u32(first, 0, LB_VNI_MAX, &a) || parse_u32(dash + 1, 0, LB_VNI_MAX, &b)) {
-		snprintf(err, errlen, "dummy range \"%s\": VNIs are numbers in 0-%u", s, LB_VNI_MAX);
+	if ((rc = parse_u32(first, 0, LB_VNI_MAX, &a)) || (rc = parse_u32(dash + 1, 0, LB_VNI_MAX, &b))) {
+		snprintf(err, errlen, "dummy range \"%s\": %s; VNIs are 0-%u", s, parse_u32_why(rc),
+			 LB_VNI_MAX);
 		return -EINVAL;
 	}
 	if (b < a) {
@@ -76,16 +94,16 @@ int parse_dp_option(int argc, char **argv, struct latebind_dp_config *cfg, char 
 		return ret ? ret : 2;
 	}
 	if (!strcmp(kw, "dummy-base")) {
-		if (parse_u32(argv[1], 0, LB_VNI_MAX, &v))
+		if ((ret = parse_u32(argv[1], 0, LB_VNI_MAX, &v)))
 			goto bad;
 		cfg->dummy_base = v;
 	} else if (!strcmp(kw, "dummy-count")) {
-		if (parse_u32(argv[1], 0, UINT32_MAX, &v))
+		if ((ret = parse_u32(argv[1], 0, UINT32_MAX, &v)))
 			goto bad;
 		cfg->dummy_count = v;
 	} else {
 		/* Port 0 parses, so that the library names the problem. */
-		if (parse_u32(argv[1], 0, 65535, &v))
+		if ((ret = parse_u32(argv[1], 0, 65535, &v)))
 			goto bad;
 		if (!strcmp(kw, "geneve-port"))
 			cfg->geneve_port = v;
@@ -94,10 +112,10 @@ int parse_dp_option(int argc, char **argv, struct latebind_dp_config *cfg, char 
 	}
 	return 2;
 bad:
-	snprintf(err, errlen, "invalid %s \"%s\"%s", kw, argv[1],
-		 !strcmp(kw, "dummy-base")    ? ": a VNI is a number in 0-16777215"
-		 : !strcmp(kw, "dummy-count") ? ": a count is a number"
-					      : ": a port is a number in 1-65535");
+	snprintf(err, errlen, "invalid %s \"%s\": %s%s", kw, argv[1], parse_u32_why(ret),
+		 !strcmp(kw, "dummy-base")    ? "; a VNI is 0-16777215"
+		 : !strcmp(kw, "dummy-count") ? ""
+					      : "; a port is 1-65535");
 	return -EINVAL;
 }
 

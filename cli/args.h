@@ -10,8 +10,13 @@
 /* @arg is a non-empty prefix of @keyword. */
 bool matches(const char *arg, const char *keyword);
 
-/* Strict decimal (or 0x hex) unsigned parse within [min, max]. -EINVAL/-ERANGE. */
+/*
+ * Strict decimal (or 0x hex) unsigned parse within [min, max]: -EINVAL (not a
+ * number), -ERANGE, or -EDOM for a leading zero ("0100" is never octal 64).
+ */
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* parse_u32's error as words for a message. */
+const char *parse_u32_why(int err);
 
 /* "aa:bb:cc:dd:ee:ff" (exactly); -EINVAL otherwise. */
 int parse_mac(const char *s, uint8_t mac[6]);

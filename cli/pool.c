@@ -28,7 +28,7 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
 	latebind_pool_spec_init(spec);
 	spec->type = 0;
 	while (argc > 0) {
-		int used = 2;
+		int used = 2, err;
 
 		if (!strcmp(argv[0], "udpcsum") || !strcmp(argv[0], "noudpcsum")) {
 			spec->udp_csum = argv[0][0] == 'u' ? LATEBIND_CSUM_ON : LATEBIND_CSUM_OFF;
@@ -58,13 +58,15 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
 		} else if (!strcmp(argv[0], "count")) {
 			if (!(val = need_value(argc, argv, "a number")))
 				return 1;
-			if (parse_u32(val, 1, LB_DUMMY_RANGE_MAX, &spec->count))
-				return cli_error("invalid count \"%s\": 1-%u", val, LB_DUMMY_RANGE_MAX);
+			if ((err = parse_u32(val, 1, LB_DUMMY_RANGE_MAX, &spec->count)))
+				return cli_error("invalid count \"%s\": %s; a count is 1-%u", val,
+						 parse_u32_why(err), LB_DUMMY_RANGE_MAX);
 		} else if (!strcmp(argv[0], "dummy-base")) {
 			if (!(val = need_value(argc, argv, "a VNI")))
 				return 1;
-			if (parse_u32(val, 1, LB_VNI_MAX, &spec->dummy_base))
-				return cli_error("invalid dummy-base \"%s\": 1-%u", val, LB_VNI_MAX);
+			if ((err = parse_u32(val, 1, LB_VNI_MAX, &spec->dummy_base)))
+				return cli_error("invalid dummy-base \"%s\": %s; a VNI is 1-%u", val,
+						 parse_u32_why(err), LB_VNI_MAX);
 		} else if (!strcmp(argv[0], "prefix")) {
 			if (!(val = need_value(argc, argv, "a name")))
 				return 1;
@@ -72,8 +74,9 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
 		} else if (!strcmp(argv[0], "dstport")) {
 			if (!(val = need_value(argc, argv, "a UDP port")))
 				return 1;
-			if (parse_u32(val, 1, 65535, &v))
-				return cli_error("invalid dstport \"%s\": 1-65535", val);
+			if ((err = parse_u32(val, 1, 65535, &v)))
+				return cli_error("invalid dstport \"%s\": %s; a port is 1-65535", val,
+						 parse_u32_why(err));
 			spec->dstport = (uint16_t)v;
 		} else {
 			return cli_error("unknown argument \"%s\"; try 'latebind help'", argv[0]);
@@ -210,7 +213,7 @@ int do_bind(int argc, char **argv)
 	if (err == -ERANGE)
 		return cli_error("VNI %s is outside 0-%u", vni_arg, LB_VNI_MAX);
 	if (err)
-		return cli_error("VNI \"%s\" is not a number", vni_arg);
+		return cli_error("invalid VNI \"%s\": %s", vni_arg, parse_u32_why(err));
 	if (open_tunnel(name, &pool, &slot))
 		return 1;
 	err = latebind_bind(pool, slot, vni, has_mac ? mac : NULL);
@@ -285,10 +288,20 @@ static void print_pool_head(const struct latebind_pool_info *pi)
 	out_string("attach", " attach %s", latebind_attach_mode_name(pi->mode));
 	out_bool("egress_attached", "", pi->egress_attached);
 	out_bool("ingress_attached", "", pi->ingress_attached);
+	out_bool("programs_first", "", pi->programs_first);
+	out_bool("input_guard", "", pi->input_guard);
+	out_uint("unguarded_tunnels", "", pi->unguarded_tunnels);
 	if (!pi->egress_attached)
 		out_text(" BROKEN: lb_egress is not attached, unbound tunnels are not closed");
 	else if (!pi->ingress_attached)
 		out_text(" BROKEN: lb_ingress is not attached");
+	else if (!pi->programs_first)
+		out_text(" WARNING: another program runs before lb_egress/lb_ingress on the underlay");
+	if (!pi->input_guard)
+		out_text(" BROKEN: the nftables input guard (table inet latebind) is missing");
+	if (pi->unguarded_tunnels)
+		out_text(" BROKEN: %u tunnels lack their lb_tun_egress/lb_tun_ingress guard",
+			 pi->unguarded_tunnels);
 	out_text("\n");
 }
 

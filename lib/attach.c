@@ -4,8 +4,8 @@
  * there after this process exits:
  *
  *   /sys/fs/bpf/latebind/<netns cookie>/<ifindex>/
- *       lb_config lb_egress_bind lb_ingress_bind lb_tun_stats lb_drop_stats
- *       prog_egress prog_ingress
+ *       lb_config lb_egress_bind lb_ingress_bind lb_tun_stats lb_drop_stats lb_tun_slot
+ *       prog_egress prog_ingress prog_tun_egress prog_tun_ingress
  *       link_egress link_ingress        (tcx mode only)
  *       lb_pool                         (with a pool, lib/pool.c)
  *
@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <net/if_arp.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,16 +41,9 @@
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
 #endif
-/* Debian 12's UAPI headers predate tcx (kernel 6.6). */
-#define LB_BPF_TCX_INGRESS 46
-#define LB_BPF_TCX_EGRESS 47
-
-/* Our cls_bpf filters' handle and priority on a shared clsact qdisc. */
-#define LB_TC_HANDLE 0x1b
-#define LB_TC_PRIO 0x1b
-
 static const char *const map_pins[] = {
 	"lb_config", "lb_egress_bind", "lb_ingress_bind", "lb_tun_stats", "lb_drop_stats",
+	"lb_tun_slot",
 };
 
 LATEBIND_API const char *latebind_attach_mode_name(enum latebind_attach_mode mode)
@@ -156,8 +151,9 @@ static int mkdir_claim(const char *dir)
 /* Remove what a pin directory holds, the directory, and empty parents. */
 void lb_remove_pins(const char *dir)
 {
-	static const char *const others[] = { "prog_egress", "prog_ingress", "link_egress",
-					      "link_ingress", "lb_pool" };
+	static const char *const others[] = { "prog_egress", "prog_ingress", "prog_tun_egress",
+					      "prog_tun_ingress", "link_egress", "link_ingress",
+					      "lb_pool" };
 	char path[LB_PATH_MAX], *slash;
 
 	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
@@ -184,17 +180,23 @@ int lb_pin_fd(int fd, const char *dir, const char *name)
 	return 0;
 }
 
+/* Our programs run first: BPF_F_BEFORE with no anchor is the head of the hook. */
+static int link_first(int prog_fd, unsigned int ifindex, int type)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = LB_BPF_F_BEFORE);
+
+	return bpf_link_create(prog_fd, (int)ifindex, type, &opts);
+}
+
 static int attach_tcx(struct latebind_datapath *dp, unsigned int ifindex, const char *dir)
 {
 	int eg = -1, in = -1, err;
 
-	in = bpf_link_create(bpf_program__fd(dp->skel->progs.lb_ingress), ifindex,
-			     LB_BPF_TCX_INGRESS, NULL);
+	in = link_first(bpf_program__fd(dp->skel->progs.lb_ingress), ifindex, LB_BPF_TCX_INGRESS);
 	if (in < 0)
 		return in == -EINVAL ? -EOPNOTSUPP : lb_err(in, "tcx ingress attach: %s",
 							    strerror(-in));
-	eg = bpf_link_create(bpf_program__fd(dp->skel->progs.lb_egress), ifindex,
-			     LB_BPF_TCX_EGRESS, NULL);
+	eg = link_first(bpf_program__fd(dp->skel->progs.lb_egress), ifindex, LB_BPF_TCX_EGRESS);
 	if (eg < 0) {
 		err = lb_err(eg, "tcx egress attach: %s", strerror(-eg));
 		goto out;
@@ -265,8 +267,8 @@ static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex, bo
 	return 0;
 }
 
-/* Record in lb_config that the clsact qdisc is ours to remove. */
-static int mark_own_clsact(struct latebind_datapath *dp)
+/* Set @flag in lb_config (LB_CFG_F_OWN_CLSACT: the clsact qdisc is ours to remove). */
+static int set_config_flag(struct latebind_datapath *dp, uint32_t flag)
 {
 	int fd = bpf_map__fd(dp->skel->maps.lb_config);
 	struct lb_config cfg;
@@ -274,10 +276,28 @@ static int mark_own_clsact(struct latebind_datapath *dp)
 
 	if (bpf_map_lookup_elem(fd, &zero, &cfg))
 		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
-	cfg.flags |= LB_CFG_F_OWN_CLSACT;
+	cfg.flags |= flag;
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_EXIST))
 		return lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
 	return 0;
+}
+
+/* The programs parse Ethernet frames: refuse any other link type. */
+static int check_ethernet(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return lb_err(-errno, "socket: %s", strerror(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = lb_err(-errno, "cannot read the link type of %s: %s", ifname, strerror(errno));
+	else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		err = lb_err(-EINVAL, "%s is not an Ethernet device (link type %u): the datapath "
+			     "reads Ethernet frames only", ifname, ifr.ifr_hwaddr.sa_family);
+	close(fd);
+	return err;
 }
 
 int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
@@ -296,6 +316,9 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 	if (err)
 		return err;
 	err = lb_locate(ifname, &ifindex, dir, sizeof(dir));
+	if (err)
+		return err;
+	err = check_ethernet(ifname);
 	if (err)
 		return err;
 	if (!stat(dir, &st))
@@ -324,6 +347,14 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_egress), dir, "prog_egress");
 	if (!err)
 		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_ingress), dir, "prog_ingress");
+	if (!err)
+		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_tun_egress), dir, "prog_tun_egress");
+	if (!err)
+		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_tun_ingress), dir,
+				"prog_tun_ingress");
+	/* A pool's datapath knows its tunnels' packets by their mark. */
+	if (!err && pool)
+		err = set_config_flag(dp, LB_CFG_F_TUN_MARK);
 	if (err)
 		goto out;
 
@@ -341,7 +372,7 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 		lb_info("attaching with clsact/cls_bpf");
 		err = attach_cls_bpf(dp, ifindex, &created);
 		if (!err && created)
-			err = mark_own_clsact(dp);
+			err = set_config_flag(dp, LB_CFG_F_OWN_CLSACT);
 		if (!err)
 			m = LATEBIND_ATTACH_CLS_BPF;
 		else if (created)
@@ -461,11 +492,20 @@ int lb_detach_locked(const char *ifname)
 
 LATEBIND_API int latebind_detach(const char *ifname)
 {
+	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
+	unsigned int ifindex;
 	int lock, err = lb_lock_pools(&lock);
 
 	if (err)
 		return err;
-	err = lb_detach_locked(ifname);
+	/* Under a pool, detaching would open every tunnel and lose every binding. */
+	err = lb_locate(ifname, &ifindex, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/lb_pool", dir);
+	if (!err && !access(path, F_OK))
+		err = lb_err(-EBUSY, "a latebind pool uses the datapath on %s: remove the pool "
+			     "instead (latebind pool destroy dev %s)", ifname, ifname);
+	if (!err)
+		err = lb_detach_locked(ifname);
 	lb_unlock(lock);
 	return err;
 }
@@ -576,6 +616,114 @@ void lb_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd); /* closing the last reference releases the flock */
+}
+
+enum latebind_attach_mode lb_dp_mode(const char *dir)
+{
+	char path[LB_PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/link_ingress", dir);
+	return access(path, F_OK) ? LATEBIND_ATTACH_CLS_BPF : LATEBIND_ATTACH_TCX;
+}
+
+/* The pinned program @name's fd and kernel id. */
+int lb_pinned_prog(const char *dir, const char *name, int *fd, uint32_t *id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	char path[LB_PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*fd = bpf_obj_get(path);
+	if (*fd < 0)
+		return lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
+	if (bpf_obj_get_info_by_fd(*fd, &info, &len)) {
+		close(*fd);
+		*fd = -1;
+		return lb_err(-errno, "cannot read %s: %s", path, strerror(errno));
+	}
+	*id = info.id;
+	return 0;
+}
+
+bool lb_tcx_first_is(unsigned int ifindex, int type, uint32_t id)
+{
+	uint32_t ids[8] = { 0 };
+	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids, .prog_cnt = 8);
+
+	/* ENOSPC: more than 8 programs; ids[0] is still the head. */
+	return (!bpf_prog_query_opts((int)ifindex, type, &q) || errno == ENOSPC) && ids[0] == id;
+}
+
+/* One hook of the underlay: attached, ours, and first; else put it back. */
+static int repair_hook(const char *dir, unsigned int ifindex, enum latebind_attach_mode mode,
+		       bool egress)
+{
+	const char *prog = egress ? "prog_egress" : "prog_ingress";
+	const char *link = egress ? "link_egress" : "link_ingress";
+	int type = egress ? LB_BPF_TCX_EGRESS : LB_BPF_TCX_INGRESS;
+	char path[LB_PATH_MAX + 16];
+	uint32_t id = 0;
+	int fd, lfd, err;
+
+	err = lb_pinned_prog(dir, prog, &fd, &id);
+	if (err)
+		return err;
+	if (mode == LATEBIND_ATTACH_TCX) {
+		if (lb_tcx_first_is(ifindex, type, id))
+			goto out;
+		/* A new link at the head first, then the old one goes: never open. */
+		lfd = link_first(fd, ifindex, type);
+		if (lfd < 0) {
+			err = lb_err(lfd, "cannot re-attach %s (tcx): %s", prog, strerror(-lfd));
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, link);
+		unlink(path);
+		err = lb_pin_fd(lfd, dir, link);
+		close(lfd);
+		if (!err)
+			lb_info("re-attached %s at the head of the tcx %s hook", prog,
+				egress ? "egress" : "ingress");
+	} else {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+				    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE,
+				    .priority = LB_TC_PRIO, .prog_fd = fd,
+				    .flags = BPF_TC_F_REPLACE);
+		struct lb_nl *nl;
+		bool first = false;
+
+		if (!lb_nl_open(&nl)) {
+			first = lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT,
+						      egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS), id);
+			lb_nl_close(nl);
+		}
+		if (first)
+			goto out;
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		void *q = lb_libbpf_quiet_begin();
+
+		bpf_tc_hook_create(&hook); /* EEXIST: it is there */
+		lb_libbpf_quiet_end(q);
+		hook.attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+		err = bpf_tc_attach(&hook, &opts);
+		if (err)
+			lb_err(err, "cannot re-attach %s (cls_bpf): %s", prog, strerror(-err));
+		else
+			lb_info("re-attached %s (cls_bpf, priority %d)", prog, LB_TC_PRIO);
+	}
+out:
+	close(fd);
+	return err;
+}
+
+int lb_attach_repair(const char *dir, unsigned int ifindex)
+{
+	enum latebind_attach_mode mode = lb_dp_mode(dir);
+	int err = repair_hook(dir, ifindex, mode, false);
+
+	return err ? err : repair_hook(dir, ifindex, mode, true);
 }
 
 LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_status *st)

@@ -26,6 +26,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "internal.h"
+#include "nl.h"
+#include <linux/pkt_sched.h>
 #include "pool.h"
 
 LATEBIND_API const char *latebind_tunnel_type_name(enum latebind_tunnel_type type)
@@ -44,6 +46,12 @@ LATEBIND_API const char *latebind_drop_reason_name(enum lb_drop_reason reason)
 		return "bad_binding";
 	case LB_DROP_STALE:
 		return "stale";
+	case LB_DROP_FORGED:
+		return "forged";
+	case LB_DROP_UNPARSED:
+		return "unparsed";
+	case LB_DROP_BYPASS:
+		return "bypass";
 	default:
 		return "unknown";
 	}
@@ -606,6 +614,44 @@ LATEBIND_API int latebind_unbind(struct latebind_pool *p, uint32_t slot)
 
 /* --- reading --------------------------------------------------------------- */
 
+/* Are the underlay's programs first, the nftables chains whole, every tunnel guarded? */
+static void guard_health(struct latebind_pool *p, const struct latebind_dp_status *st,
+			 struct latebind_pool_info *o)
+{
+	uint32_t eg_id = 0, in_id = 0;
+	struct lb_nl *nl = NULL;
+	int fd;
+
+	o->input_guard = !lb_nft_guard_check(p->underlay_ifindex);
+	o->unguarded_tunnels = p->info.count;
+	if (lb_nl_open(&nl))
+		return;
+	if (st->mode == LATEBIND_ATTACH_TCX)
+		o->programs_first = lb_tcx_first_is(p->underlay_ifindex, LB_BPF_TCX_EGRESS,
+						    st->egress_prog_id) &&
+				    lb_tcx_first_is(p->underlay_ifindex, LB_BPF_TCX_INGRESS,
+						    st->ingress_prog_id);
+	else
+		o->programs_first =
+			lb_nl_first_filter_is(nl, p->underlay_ifindex,
+					      TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
+					      st->egress_prog_id) &&
+			lb_nl_first_filter_is(nl, p->underlay_ifindex,
+					      TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+					      st->ingress_prog_id);
+	if (!lb_pinned_prog(p->dir, "prog_tun_egress", &fd, &eg_id))
+		close(fd);
+	if (!lb_pinned_prog(p->dir, "prog_tun_ingress", &fd, &in_id))
+		close(fd);
+	for (uint32_t s = 0; s < p->info.count; s++) {
+		unsigned int ifx = lb_slot_ifindex(p, s);
+
+		if (ifx && eg_id && in_id && !lb_guard_check(st->mode, nl, ifx, eg_id, in_id))
+			o->unguarded_tunnels--;
+	}
+	lb_nl_close(nl);
+}
+
 LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_pool_info *o)
 {
 	struct latebind_dp_status st;
@@ -632,6 +678,7 @@ LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_poo
 		o->mode = st.mode;
 		o->egress_attached = st.egress_attached;
 		o->ingress_attached = st.ingress_attached;
+		guard_health(p, &st, o);
 	}
 	return 0;
 }

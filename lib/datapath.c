@@ -76,6 +76,8 @@ int lb_datapath_load(const struct latebind_dp_config *cfg, struct latebind_datap
 	err = bpf_map__set_max_entries(dp->skel->maps.lb_egress_bind, cfg->dummy_count);
 	if (!err)
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_stats, cfg->dummy_count);
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_slot, cfg->dummy_count);
 	/* Every tunnel's key, plus room for rebinds and leftovers (abi.h). */
 	if (!err)
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_ingress_bind, 2 * cfg->dummy_count);

@@ -43,8 +43,39 @@ int lb_pin_fd(int fd, const char *dir, const char *name);
 int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 		     enum latebind_attach_mode *mode, bool pool);
 int lb_detach_locked(const char *ifname);
+/* Is program @id the head of tcx hook @type (LB_BPF_TCX_*) of @ifindex? */
+bool lb_tcx_first_is(unsigned int ifindex, int type, uint32_t id);
+/* The program pinned as @dir/@name: an fd to close, and its kernel id. */
+int lb_pinned_prog(const char *dir, const char *name, int *fd, uint32_t *id);
+/* The attach mode of the datapath pinned in @dir. */
+enum latebind_attach_mode lb_dp_mode(const char *dir);
+/* Put the underlay's programs back at the head of their hooks where they are not. */
+int lb_attach_repair(const char *dir, unsigned int ifindex);
 int lb_lock_pools(int *fd);
 void lb_unlock(int fd);
+
+/* Debian 12's UAPI headers predate tcx (kernel 6.6) and mprog ordering. */
+#define LB_BPF_TCX_INGRESS 46
+#define LB_BPF_TCX_EGRESS 47
+#define LB_BPF_F_BEFORE (1U << 3)
+/* Our cls_bpf filters' handle and priority: priority 1 runs first. */
+#define LB_TC_HANDLE 0x1b
+#define LB_TC_PRIO 1
+
+/* guard.c: lb_tun_egress/lb_tun_ingress on pool tunnels */
+struct lb_nl;
+int lb_guard_attach(const char *dir, enum latebind_attach_mode mode, struct lb_nl *nl,
+		    const unsigned int *ifindex, uint32_t n);
+/* 0 when our two programs run first on @ifindex, -ENOENT else. */
+int lb_guard_check(enum latebind_attach_mode mode, struct lb_nl *nl, unsigned int ifindex,
+		   uint32_t eg_id, uint32_t in_id);
+
+/* nft.c: the input guard, one nftables chain per pool (its underlay's ifindex) */
+int lb_nft_guard_add(unsigned int ifindex, uint16_t dstport, uint32_t dummy_min,
+		     uint32_t dummy_max);
+/* 0 when the chain is there with both rules, else negative errno. */
+int lb_nft_guard_check(unsigned int ifindex);
+void lb_nft_guard_del(unsigned int ifindex);
 
 /* config.c, datapath.c */
 int lb_dp_config_check(const struct latebind_dp_config *cfg, bool one_protocol);

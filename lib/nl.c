@@ -10,6 +10,7 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/pkt_cls.h>
 #include "internal.h"
 #include "nl.h"
 
@@ -400,4 +401,45 @@ int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 	tcm->tcm_ifindex = (int)ifindex;
 	tcm->tcm_parent = parent;
 	return run_dump(nl, buf, count_cb, count, "filter dump");
+}
+
+/* --- the first filter of a hook ----------------------------------------------- */
+
+struct first_filter {
+	bool seen;     /* a filter with a handle came before */
+	uint32_t id;   /* its TCA_BPF_ID, 0 if not cls_bpf */
+};
+
+static int first_filter_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct first_filter *f = data;
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *o;
+
+	/* The kernel dumps in priority order; a chain head has no handle. */
+	if (nlh->nlmsg_type != RTM_NEWTFILTER || f->seen || !tcm->tcm_handle)
+		return MNL_CB_OK;
+	f->seen = true;
+	mnl_attr_for_each(a, nlh, sizeof(*tcm)) {
+		if (mnl_attr_get_type(a) != TCA_OPTIONS)
+			continue;
+		mnl_attr_for_each_nested(o, a)
+			if (mnl_attr_get_type(o) == TCA_BPF_ID && !mnl_attr_validate(o, MNL_TYPE_U32))
+				f->id = mnl_attr_get_u32(o);
+	}
+	return MNL_CB_OK;
+}
+
+bool lb_nl_first_filter_is(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
+			   uint32_t prog_id)
+{
+	char buf[LB_NL_RECV];
+	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	struct first_filter f = { 0 };
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)ifindex;
+	tcm->tcm_parent = parent;
+	return !run_dump(nl, buf, first_filter_cb, &f, "filter dump") && f.seen && f.id == prog_id;
 }

@@ -45,6 +45,10 @@ struct lb_link {
 int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 			unsigned int *count);
 
+/* Is the first filter under @parent of @ifindex cls_bpf running program @prog_id? */
+bool lb_nl_first_filter_is(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
+			   uint32_t prog_id);
+
 /* Dump every link of the current network namespace; free(*links). */
 int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n);
 

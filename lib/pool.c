@@ -5,6 +5,7 @@
  * are made in batched rtnetlink requests (one sendmsg per 64 KiB), and the
  * kernel's extack message reaches the caller.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -111,6 +112,8 @@ static void put_tunnel_data(struct nlmsghdr *nlh, const struct lb_pool_info *pi,
 				     pi->local);
 		mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, pi->underlay_ifindex);
 		mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(pi->dstport));
+		/* Learn nothing from the fabric: the FDB holds only the remote. */
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
 		/* noudpcsum over IPv6: send and accept zero checksums, like the peer. */
 		if (v6) {
 			mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_TX, !pi->udp_csum);
@@ -334,6 +337,14 @@ static const struct lb_link *find_name(const struct lb_link *links, size_t n, co
 	return NULL;
 }
 
+/* The device named like slot @s's tunnel, or NULL; its name in @name. */
+static const struct lb_link *slot_link(const struct lb_pool_info *pi, const struct lb_link *links,
+				       size_t n, uint32_t s, char name[32])
+{
+	tunnel_ifname(pi, s, name);
+	return find_name(links, n, name);
+}
+
 static int create_map(const char *dir, const char *name, uint32_t value_size, uint32_t entries,
 		      uint32_t flags, int *fd)
 {
@@ -374,8 +385,60 @@ static void describe_pool(const struct lb_pool_info *pi, char *buf, size_t size)
 }
 
 /*
- * Bring every slot's device into being, tagged and up, and record it in
- * its slot's egress record. On failure, the devices this call created are removed.
+ * Record each slot's device in its egress record (one aligned store; binds
+ * never write this word) and in lb_tun_slot, drop lb_tun_slot entries of
+ * devices that are no longer members, and put the tunnel guard on every
+ * member. Until its lb_tun_slot entry exists a tunnel passes nothing.
+ */
+static int record_and_guard(struct latebind_pool *p, struct lb_nl *nl,
+			    const struct lb_link *links, size_t n)
+{
+	const struct lb_pool_info *pi = &p->info;
+	unsigned int *ifx = calloc(pi->count, sizeof(*ifx));
+	uint32_t key, next, slot;
+	char path[LB_PATH_MAX + 16];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/lb_tun_slot", p->dir);
+	fd = bpf_obj_get(path);
+	if (!ifx || fd < 0) {
+		err = fd < 0 ? lb_err(-errno, "cannot open %s: %s", path, strerror(errno))
+			     : lb_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t s = 0; s < pi->count && !err; s++) {
+		char name[32];
+		const struct lb_link *l = slot_link(pi, links, n, s, name);
+
+		if (!l || !is_member_dev(l, pi, s)) {
+			err = lb_err(-ENODEV, "tunnel %s vanished while the pool was created", name);
+			break;
+		}
+		ifx[s] = l->ifindex;
+		__atomic_store_n(&p->egress[s].ifindex, l->ifindex, __ATOMIC_RELEASE);
+		if (bpf_map_update_elem(fd, &ifx[s], &s, BPF_ANY))
+			err = lb_err(-errno, "cannot record %s in lb_tun_slot: %s", name,
+				     strerror(errno));
+	}
+	/* Entries of devices gone (a member re-created by a re-run). */
+	for (int more = !err && !bpf_map_get_next_key(fd, NULL, &key); more; key = next) {
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		if (!bpf_map_lookup_elem(fd, &key, &slot) &&
+		    (slot >= pi->count || ifx[slot] != key))
+			bpf_map_delete_elem(fd, &key);
+	}
+	if (!err)
+		err = lb_guard_attach(p->dir, lb_dp_mode(p->dir), nl, ifx, pi->count);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(ifx);
+	return err;
+}
+
+/*
+ * Bring every slot's device into being, guarded, tagged and up, and record
+ * it in its slot's egress record. On failure, the devices this call created are removed.
  */
 static int populate(struct latebind_pool *p, struct lb_nl *nl)
 {
@@ -395,10 +458,8 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 		goto out;
 	for (uint32_t s = 0; s < pi->count && !err; s++) {
 		char name[32];
-		const struct lb_link *l;
+		const struct lb_link *l = slot_link(pi, links, n, s, name);
 
-		tunnel_ifname(pi, s, name);
-		l = find_name(links, n, name);
 		if (l && !is_member_dev(l, pi, s)) {
 			err = lb_err(-EEXIST, "device %s exists and is not tunnel %u of this pool "
 				     "(kind %s, VNI %u)", name, s, l->kind[0] ? l->kind : "none",
@@ -418,6 +479,14 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 	for (uint32_t s = 0; s < pi->count && !err; s++)
 		if (a.created[s])
 			err = set_ipv6(pi, s);
+	/* Every member recorded and guarded while it is still down. */
+	if (!err) {
+		free(links);
+		links = NULL;
+		err = lb_nl_dump_links(nl, &links, &n);
+	}
+	if (!err)
+		err = record_and_guard(p, nl, links, n);
 	/* Batch 2: tag and bring up what is not already. */
 	for (uint32_t s = 0; s < pi->count && !err; s++) {
 		char name[32];
@@ -435,26 +504,7 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 	if (err)
 		goto undo;
 	lb_debug("created %zu tunnel devices", ncreate);
-
-	/* Record each slot's device in its egress record (one aligned store; binds
-	 * never write this word). */
-	free(links);
-	links = NULL;
-	err = lb_nl_dump_links(nl, &links, &n);
-	for (uint32_t s = 0; s < pi->count && !err; s++) {
-		char name[32];
-		const struct lb_link *l;
-
-		tunnel_ifname(pi, s, name);
-		l = find_name(links, n, name);
-		if (!l || !is_member_dev(l, pi, s)) {
-			err = lb_err(-ENODEV, "tunnel %s vanished while the pool was created", name);
-			break;
-		}
-		__atomic_store_n(&p->egress[s].ifindex, l->ifindex, __ATOMIC_RELEASE);
-	}
-	if (!err)
-		goto out;
+	goto out;
 undo:
 	/* Remove the devices this run created; the error above stays the one reported. */
 	snprintf(a.msg, sizeof(a.msg), "%s", latebind_last_error());
@@ -469,6 +519,50 @@ undo:
 out:
 	free(links);
 	free(a.created);
+	return err;
+}
+
+/*
+ * Two pools of one namespace must not share a dummy VNI: lb_tun_ingress
+ * checks the slot in the mark, and the same slot of two pools with the same
+ * base would let one pool's rewrite into the other's tunnel.
+ */
+static int check_overlap(const struct lb_pool_info *want, unsigned int ifindex)
+{
+	char root[LB_PATH_MAX], path[LB_PATH_MAX + 300];
+	uint64_t lo = want->dummy_base, hi = lo + want->count;
+	uint32_t zero = 0;
+	struct dirent *d;
+	DIR *dir;
+	int err = lb_pin_dir_of(0, root, sizeof(root));
+
+	if (err)
+		return err;
+	*strrchr(root, '/') = 0; /* the namespace's directory */
+	dir = opendir(root);
+	while (dir && !err && (d = readdir(dir))) {
+		struct lb_pool_info other;
+		char *end, name[IF_NAMESIZE];
+		unsigned long idx = strtoul(d->d_name, &end, 10);
+		int fd;
+
+		if (*end || d->d_name[0] == '.' || idx == ifindex)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/lb_pool", root, d->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_map_lookup_elem(fd, &zero, &other) && other.count &&
+		    other.dummy_base < hi && lo < (uint64_t)other.dummy_base + other.count)
+			err = lb_err(-EEXIST, "dummy range %u-%llu overlaps the pool on %s (%u-%u): "
+				     "pools of one network namespace need disjoint dummy ranges "
+				     "(dummy-base)", want->dummy_base, (unsigned long long)hi - 1,
+				     if_indextoname((unsigned int)idx, name) ? name : d->d_name,
+				     other.dummy_base, other.dummy_base + other.count - 1);
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
 	return err;
 }
 
@@ -519,7 +613,17 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 				     "destroy it first", spec->underlay, have);
 			goto out;
 		}
+		/* A re-run verifies the underlay's programs and puts them back. */
+		err = lb_attach_repair(dir, ifindex);
+		if (!err)
+			err = lb_nft_guard_add(ifindex, want.dstport, want.dummy_base,
+					       want.dummy_base + want.count - 1);
+		if (err)
+			goto out;
 	} else {
+		err = check_overlap(&want, ifindex);
+		if (err)
+			goto out;
 		latebind_dp_config_init(&cfg);
 		cfg.dummy_base = want.dummy_base;
 		cfg.dummy_count = want.count;
@@ -530,6 +634,11 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 		if (err)
 			goto out;
 		fresh = true;
+		/* Closed on every route before the first tunnel exists. */
+		err = lb_nft_guard_add(ifindex, want.dstport, want.dummy_base,
+				       want.dummy_base + want.count - 1);
+		if (err)
+			goto out;
 		/* version 0 until every member exists: an interrupted create is resumable. */
 		err = create_map(dir, "lb_pool", sizeof(want), 1, 0, &fd);
 		if (!err) {
@@ -562,6 +671,7 @@ out:
 		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", latebind_last_error());
+		lb_nft_guard_del(ifindex);
 		lb_detach_locked(spec->underlay);
 		lb_err(keep, "%s", msg);
 	}
@@ -611,7 +721,8 @@ LATEBIND_API int latebind_pool_destroy(const char *underlay)
 		err = lb_err(a.err, "%s", a.msg);
 	if (err)
 		goto out;
-	/* Tunnels gone first, then the datapath: nothing is ever open. */
+	/* Tunnels gone first, then the guards and the datapath: nothing is ever open. */
+	lb_nft_guard_del(ifindex);
 	err = lb_detach_locked(underlay);
 out:
 	free(links);

@@ -3,8 +3,8 @@
 # packages only. Idempotent: does nothing when everything is present.
 set -eu
 
-PKGS="clang llvm gcc make pkg-config libbpf-dev bpftool libmnl-dev libcmocka-dev \
-iproute2 iputils-ping tcpdump ethtool iperf3 jq"
+PKGS="clang llvm gcc make pkg-config libbpf-dev bpftool libmnl-dev libnftables-dev \
+nftables libcmocka-dev iproute2 iputils-ping tcpdump ethtool iperf3 jq"
 # The test VM (tests/vm/packages.txt): qemu and a busybox initramfs. The kernel
 # it boots is fetched into build/ by tests/vm/fetch.sh, never installed.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux"

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define LB_ABI_VERSION 2
+#define LB_ABI_VERSION 3
 
 #define LB_VNI_MAX 16777215U /* 2^24 - 1 */
 
@@ -36,6 +36,9 @@
 enum {
 	/* Some ingress binding carries an inner MAC: look it up first. */
 	LB_CFG_F_INNER_MAC = 1U << 0,
+	/* Pool mode: a dummy-VNI packet is a pool tunnel's only if it carries
+	 * that tunnel's LB_MARK_EGRESS mark (set by lb_tun_egress). */
+	LB_CFG_F_TUN_MARK = 1U << 1,
 	/* User space only: latebind created the clsact qdisc (cls_bpf mode), so
 	 * detach removes it once no filter is left on it. */
 	LB_CFG_F_OWN_CLSACT = 1U << 31,
@@ -139,9 +142,33 @@ enum lb_drop_reason {
 	LB_DROP_SPOOF = 1,       /* ingress: dummy VNI arrived from the wire */
 	LB_DROP_BAD_BINDING = 2, /* a binding maps into the dummy range or past 2^24 */
 	LB_DROP_STALE = 3,       /* ingress: entry's tunnel is not bound to this VNI */
-	LB_DROP_REASONS = 4,
+	LB_DROP_FORGED = 4,      /* egress: dummy VNI on a packet its pool tunnel did not make */
+	LB_DROP_UNPARSED = 5,    /* egress: a pool tunnel's packet lb_egress cannot read */
+	LB_DROP_BYPASS = 6,      /* pool tunnel ingress: a frame lb_ingress did not rewrite */
+	LB_DROP_REASONS = 7,
 };
 #define LB_DROP_SLOTS 8 /* max_entries of lb_drop_stats, room to grow */
+
+/*
+ * skb->mark values the programs hand each other. The low 16 bits are the
+ * tunnel's slot. A pool tunnel owns the mark of its packets: lb_tun_egress
+ * sets LB_MARK_EGRESS | slot before the kernel encapsulates (the mark
+ * survives encapsulation within one network namespace), and lb_egress clears
+ * it after the rewrite. lb_ingress sets LB_MARK_INGRESS | slot on what it
+ * rewrote; lb_tun_ingress lets a frame into the tunnel only with that mark,
+ * and clears it. Anything else (a local socket, a guest, a fragment the
+ * kernel reassembled, another interface, loopback) arrives without it.
+ */
+#define LB_MARK_TAG_MASK 0xffff0000U
+#define LB_MARK_SLOT_MASK 0x0000ffffU
+#define LB_MARK_EGRESS   0x6c650000U /* "le" */
+#define LB_MARK_INGRESS  0x6c690000U /* "li" */
+
+/*
+ * lb_tun_slot: BPF_MAP_TYPE_HASH, __u32 ifindex of a pool tunnel -> __u32
+ * slot. lb_tun_egress and lb_tun_ingress drop every frame of a device with
+ * no entry: a tunnel is closed until pool create has recorded it.
+ */
 
 /*
  * The control plane's map, pinned next to the datapath's by `latebind pool

@@ -248,6 +248,10 @@ struct latebind_pool_info {
 	uint32_t count, dummy_base;
 	enum latebind_attach_mode mode;
 	bool egress_attached, ingress_attached;
+	/* The isolation guards (docs/security.md): */
+	bool programs_first;         /* lb_egress/lb_ingress run first on the underlay */
+	bool input_guard;            /* the nftables chains are there, whole */
+	uint32_t unguarded_tunnels;  /* members without lb_tun_* first on both hooks */
 };
 
 struct latebind_tunnel_info {

@@ -416,10 +416,11 @@ static const struct tcase cases[] = {
 	/* TCP bytes at L4+12..14 (offset 0x50, flags 0x18, window 0xff..) read as VNI 0x5018ff */
 	{ "eg tcp4 whose header reads as a bound dummy", DP_EGRESS, CFG(LB_ABI_VERSION, 0x500000, 0x50ffff, 6081, 4789, 0), EG1(0x5018ff, R1), .pk = P_TCP4, .vni = D1, PASS },
 	{ "eg tcp6 whose header reads as a bound dummy", DP_EGRESS, CFG(LB_ABI_VERSION, 0x500000, 0x50ffff, 6081, 4789, 0), EG1(0x5018ff, R1), .pk = P_TCP6, .vni = D1, PASS },
-	{ "eg gnv4 qinq", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_qinq, PASS },
-	{ "eg vxl6 qinq unbound", DP_EGRESS, .pk = P_VXL6, .vni = D1, .tweak = t_qinq, PASS },
-	{ "eg gnv4 802.1ad+802.1Q", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_8021ad_q, PASS },
-	{ "eg gnv4 single 802.1ad tag", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_8021ad, PASS },
+	/* Two tags, 802.1Q or 802.1ad, are parsed: a dummy VNI behind them is ours. */
+	{ "eg gnv4 qinq", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_qinq, EG_OK(R1, D1) },
+	{ "eg vxl6 qinq unbound", DP_EGRESS, .pk = P_VXL6, .vni = D1, .tweak = t_qinq, DROP(LB_DROP_UNBOUND) },
+	{ "eg gnv4 802.1ad+802.1Q", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_8021ad_q, EG_OK(R1, D1) },
+	{ "eg gnv4 single 802.1ad tag", DP_EGRESS, EG1(D1, R1), .pk = P_GNV4, .vni = D1, .tweak = t_8021ad, EG_OK(R1, D1) },
 	{ "eg config version 0", DP_EGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), EG1(D1, R1), .pk = P_GNV4, .vni = D1, PASS },
 	{ "eg config version 0 unbound", DP_EGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), .pk = P_VXL4, .vni = D1, PASS },
 	{ "eg config version ABI + 1", DP_EGRESS, CFG(LB_ABI_VERSION + 1, DMIN, DMAX, 6081, 4789, 0), EG1(D1, R1), .pk = P_GNV6, .vni = D1, PASS },
@@ -494,8 +495,9 @@ static const struct tcase cases[] = {
 	{ "in gnv6 16-byte dest-opts, reads as geneve:268, dummy", DP_INGRESS, CFG(LB_ABI_VERSION, DMIN, DMAX, LURE_PORT, 4789, 0), .pk = P_GNV6, .vni = D1, .tweak = t_ip6_lure_d1, PASS },
 	{ "in tcp4 whose header reads as a bound real vni", DP_INGRESS, .n_in = 1, .in = { IN4(0x5018ff, D1) }, .pk = P_TCP4, .vni = R1, PASS },
 	{ "in tcp4 whose header reads as a dummy vni", DP_INGRESS, CFG(LB_ABI_VERSION, 0x500000, 0x50ffff, 6081, 4789, 0), .pk = P_TCP4, .vni = R1, PASS },
-	{ "in gnv4 qinq, dummy vni", DP_INGRESS, .pk = P_GNV4, .vni = D1, .tweak = t_qinq, PASS },
-	{ "in vxl4 qinq, bound", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_VXL4, .vni = R1, .tweak = t_qinq, PASS },
+	{ "in gnv4 qinq, dummy vni", DP_INGRESS, .pk = P_GNV4, .vni = D1, .tweak = t_qinq, DROP(LB_DROP_SPOOF) },
+	{ "in vxl4 qinq, bound", DP_INGRESS, .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_VXL4, .vni = R1, .tweak = t_qinq, IN_OK(D1, D1) },
+	{ "in gnv4 802.1ad+802.1Q, dummy vni", DP_INGRESS, .pk = P_GNV4, .vni = D1, .tweak = t_8021ad_q, DROP(LB_DROP_SPOOF) },
 	{ "in config version 0, dummy vni", DP_INGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), .pk = P_GNV4, .vni = D1, PASS },
 	{ "in config version 0, bound", DP_INGRESS, CFG(0, DMIN, DMAX, 6081, 4789, 0), .n_in = 1, .in = { IN4(R1, D1) }, .pk = P_GNV4, .vni = R1, PASS },
 	{ "in config version 1, dummy vni (an ABI 1 control plane)", DP_INGRESS, CFG(1, DMIN, DMAX, 6081, 4789, 0), .pk = P_VXL4, .vni = D1, PASS },
@@ -1123,6 +1125,106 @@ out:
 	check_end();
 }
 
+/*
+ * Pool mode (LB_CFG_F_TUN_MARK): the marks the four programs hand each
+ * other. Slot 1 is D1's; lb_tun_slot maps ifindex 1 (the test run's
+ * loopback) to it unless .noslot. Bound means D1 <-> R1 in both maps.
+ */
+#define SLOT1 (D1 - LB_DUMMY_MIN_DEFAULT)
+#define MEG(slot) (LB_MARK_EGRESS | (slot))
+#define MIN_(slot) (LB_MARK_INGRESS | (slot))
+
+struct mcase {
+	const char *name;
+	int prog;          /* DP_EGRESS, DP_INGRESS, DP_TUN_EGRESS, DP_TUN_INGRESS */
+	bool nopool;       /* LB_CFG_F_TUN_MARK off */
+	bool unbound;
+	bool noslot;       /* no lb_tun_slot entry */
+	uint32_t vni;      /* of the Geneve/IPv4 frame */
+	void (*tweak)(struct pb_spec *);
+	uint32_t mark, xmark;
+	int verdict;
+	bool rw;
+	uint32_t xvni;
+	int drop;          /* reason counted, or -1 */
+};
+
+static const struct mcase mcases[] = {
+	/* lb_egress */
+	{ "pool eg: own tunnel's mark: rewritten, mark cleared", DP_EGRESS, .vni = D1, .mark = MEG(SLOT1), .xmark = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	{ "pool eg: no mark (local socket): forged", DP_EGRESS, .vni = D1, .mark = 0, .xmark = 0, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: another tunnel's mark: forged", DP_EGRESS, .vni = D1, .mark = MEG(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: ingress mark: forged", DP_EGRESS, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: someone's mark 0x1: forged", DP_EGRESS, .vni = D1, .mark = 1, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: unbound, own mark: unbound", DP_EGRESS, .unbound = true, .vni = D1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "pool eg: real VNI, no mark: untouched", DP_EGRESS, .vni = R1, .mark = 7, .xmark = 7, .verdict = DP_PASS, .drop = -1 },
+	{ "pool eg: real VNI with our mark: unparsed", DP_EGRESS, .vni = R1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
+	{ "pool eg: our mark, hop-by-hop: unparsed", DP_EGRESS, .vni = D1, .tweak = t_ip6_hop, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
+	{ "pool eg: our mark, dport 53: unparsed", DP_EGRESS, .vni = D1, .tweak = t_dport53, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
+	{ "pool eg: our mark, later fragment: passes, mark cleared", DP_EGRESS, .vni = D1, .tweak = t_frag_off1_mf, .mark = MEG(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "pool eg: no mark, later fragment: untouched", DP_EGRESS, .vni = D1, .tweak = t_frag_off1, .mark = 0, .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "datapath only: no mark still rewritten", DP_EGRESS, .nopool = true, .vni = D1, .mark = 0, .xmark = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	{ "datapath only: our mark left alone", DP_EGRESS, .nopool = true, .vni = D1, .mark = MEG(SLOT1), .xmark = MEG(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	/* lb_ingress */
+	{ "in: rewritten: marked for its slot", DP_INGRESS, .vni = R1, .mark = 0, .xmark = MIN_(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = D1, .drop = -1 },
+	{ "in: a forged ingress mark is cleared", DP_INGRESS, .vni = R2, .mark = MIN_(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "in: a forged egress mark is cleared", DP_INGRESS, .vni = R2, .mark = MEG(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "in: someone's mark is kept", DP_INGRESS, .vni = R2, .mark = 0x4000, .xmark = 0x4000, .verdict = DP_PASS, .drop = -1 },
+	{ "in: dummy VNI with our mark: spoof", DP_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_SPOOF },
+	/* lb_tun_egress */
+	{ "tun eg: bound: marked", DP_TUN_EGRESS, .vni = D1, .mark = 0x4000, .xmark = MEG(SLOT1), .verdict = DP_PASS, .drop = -1 },
+	{ "tun eg: unbound: dropped", DP_TUN_EGRESS, .unbound = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "tun eg: not a recorded tunnel: dropped", DP_TUN_EGRESS, .noslot = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	/* lb_tun_ingress */
+	{ "tun in: lb_ingress's mark: in, mark cleared", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "tun in: no mark (fragments, loopback, other NIC): bypass", DP_TUN_INGRESS, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: another slot's mark: bypass", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: egress mark (VXLAN local bypass): bypass", DP_TUN_INGRESS, .vni = D1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: not a recorded tunnel: bypass", DP_TUN_INGRESS, .noslot = true, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+};
+
+static void run_mcase(const struct mcase *c)
+{
+	struct lb_config cfg;
+	struct lb_ingress_key key;
+	struct pb_spec spec;
+	uint8_t in[PB_MAX_PKT], want[PB_MAX_PKT], out[DP_MAX_PKT];
+	size_t len, wlen, olen = 0;
+	uint32_t mark = c->mark;
+	int verdict = 0;
+
+	check_begin("%s", c->name);
+	dp_default_config(&cfg);
+	if (!c->nopool)
+		cfg.flags |= LB_CFG_F_TUN_MARK;
+	pb_default(&spec, PB_TUN_GENEVE, c->tweak == t_ip6_hop ? PB_L3_IPV6 : PB_L3_IPV4);
+	spec.vni = c->vni;
+	if (c->tweak)
+		c->tweak(&spec);
+	len = pb_build(&spec, in, sizeof(in), NULL);
+	dp_ingress_key(&key, R1, LB_AF_INET, spec.ip4_src, NULL);
+	if (!CHECK_EQ(dp_reset(H), 0, "reset") || !CHECK_EQ(dp_set_config(H, &cfg), 0, "config") ||
+	    (!c->unbound && (!CHECK_EQ(dp_bind_ingress(H, &key, D1), 0, "ingress bind") ||
+			     !CHECK_EQ(dp_bind_egress(H, D1, R1), 0, "egress bind"))) ||
+	    (!c->noslot && !CHECK_EQ(dp_set_tun_slot(H, 1, SLOT1), 0, "tun slot")))
+		goto out;
+	if (!CHECK_EQ(dp_run_mark(H, c->prog, in, len, out, &olen, &verdict, &mark), 0, "run"))
+		goto out;
+	CHECK_EQ(verdict, c->verdict, "verdict");
+	if (verdict != DP_DROP)
+		CHECK_EQ(mark, c->xmark, "skb->mark out");
+	wlen = build_expected(&spec, c->rw, c->xvni, want);
+	CHECK_BYTES(out, olen, want, wlen, c->rw ? "rewritten output" : "untouched output");
+	for (uint32_t r = 0; r < LB_DROP_SLOTS; r++) {
+		uint64_t v = 0;
+
+		CHECK_EQ(dp_drop_stats(H, r, &v), 0, "drop stats");
+		CHECK_EQ(v, (int)r == c->drop, "drops of this reason");
+	}
+out:
+	check_end();
+}
+
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
@@ -1142,9 +1244,11 @@ int main(void)
 		run_trunc(&trunc_pkts[i], DP_INGRESS);
 	}
 	run_einval();
-	printf("dp_cases: %zu table cases, %d truncation cases (%d lengths refused by the kernel "
-	       "with EINVAL: untagged L3 header short), 2 self-checks\n",
-	       n, trunc_cases, trunc_refused);
+	for (size_t i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++)
+		run_mcase(&mcases[i]);
+	printf("dp_cases: %zu table cases, %zu mark cases, %d truncation cases (%d lengths refused "
+	       "by the kernel with EINVAL: untagged L3 header short), 2 self-checks\n",
+	       n, sizeof(mcases) / sizeof(mcases[0]), trunc_cases, trunc_refused);
 	dp_close(H);
 	return check_summary("dp_cases");
 }

@@ -247,6 +247,8 @@ static void random_config(void)
 			cfg.version = 0;
 	}
 	cfg.flags = chance(50) ? LB_CFG_F_INNER_MAC : 0;
+	if (chance(50)) /* pool mode: the marks decide (rule 8) */
+		cfg.flags |= LB_CFG_F_TUN_MARK;
 	if (chance(10))
 		cfg.flags |= (uint32_t)rnd() & ~1U;
 }
@@ -564,7 +566,7 @@ static size_t build_packet(uint8_t *p)
 	rand_bytes(p, 12);
 	off = 12;
 	if (chance(20)) {
-		put16(p + off, 0x8100);
+		put16(p + off, chance(30) ? 0x88a8 : 0x8100);
 		put16(p + off + 2, (uint16_t)rnd());
 		off += 4;
 		if (chance(10)) {
@@ -875,6 +877,22 @@ static void dump_round(void)
 	}
 }
 
+/* skb->mark for a run: none, ours for a bound dummy's slot, ours for another, noise. */
+static uint32_t pick_mark(void)
+{
+	unsigned int r = below(100);
+
+	if (r < 40)
+		return 0;
+	if (r < 70 && n_dummies)
+		return LB_MARK_EGRESS | ((dummies[below(n_dummies)] - cfg.dummy_min) & 0xffff);
+	if (r < 80)
+		return LB_MARK_EGRESS | (uint32_t)below(8);
+	if (r < 90)
+		return LB_MARK_INGRESS | (uint32_t)below(8);
+	return (uint32_t)rnd();
+}
+
 static void run_case(enum dp_dir dir, const uint8_t *pkt, size_t len, unsigned long idx)
 {
 	static uint8_t out[DP_MAX_PKT], mout[DP_MAX_PKT];
@@ -883,19 +901,22 @@ static void run_case(enum dp_dir dir, const uint8_t *pkt, size_t len, unsigned l
 
 	check_begin("case %lu round %u %s len %zu", idx, round_no,
 		    dir == DP_EGRESS ? "egress" : "ingress", len);
+	uint32_t mark = pick_mark(), mmark = mark;
 	double t0 = now();
-	err = dp_run(H, dir, pkt, len, out, &out_len, &verdict);
+	err = dp_run_mark(H, dir, pkt, len, out, &out_len, &verdict, &mark);
 	t_run += now() - t0;
 	uint64_t drops0[LB_DROP_SLOTS];
 
 	memcpy(drops0, M->drops, sizeof(drops0));
-	mverdict = model_run(M, dir, pkt, len, mout);
+	mverdict = model_run_mark(M, dir, pkt, len, mout, &mmark);
 	outcome[dir][mverdict == DP_DROP ? 2 : memcmp(pkt, mout, len) ? 1 : 0]++;
 	for (int r = 0; r < LB_DROP_SLOTS; r++)
 		drop_reason[dir][r] += M->drops[r] - drops0[r];
 	if (CHECK_EQ(err, 0, "dp_run")) {
 		CHECK_EQ(verdict, mverdict, "verdict");
 		CHECK_BYTES(out, out_len, mout, len, "output (got = BPF, want = model)");
+		if (verdict != DP_DROP)
+			CHECK_EQ(mark, mmark, "skb->mark after the program");
 	}
 	if (!check_end()) {
 		failures++;
@@ -1009,9 +1030,10 @@ int main(int argc, char **argv)
 	       "ingress %lu passed untouched, %lu rewritten, %lu dropped\n",
 	       outcome[0][0], outcome[0][1], outcome[0][2], outcome[1][0], outcome[1][1],
 	       outcome[1][2]);
-	printf("dp_fuzz: drops: egress unbound %lu, bad binding %lu; ingress spoof %lu, "
-	       "bad binding %lu, stale %lu; %lu words rewritten between packets\n",
+	printf("dp_fuzz: drops: egress unbound %lu, bad binding %lu, forged %lu, unparsed %lu; "
+	       "ingress spoof %lu, bad binding %lu, stale %lu; %lu words rewritten between packets\n",
 	       drop_reason[0][LB_DROP_UNBOUND], drop_reason[0][LB_DROP_BAD_BINDING],
+	       drop_reason[0][LB_DROP_FORGED], drop_reason[0][LB_DROP_UNPARSED],
 	       drop_reason[1][LB_DROP_SPOOF], drop_reason[1][LB_DROP_BAD_BINDING],
 	       drop_reason[1][LB_DROP_STALE], word_flips);
 	printf("dp_fuzz: time in dp_run %.1f s, in dp_reset %.1f s\n", t_run, t_reset);

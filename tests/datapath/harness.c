@@ -174,6 +174,8 @@ int dp_reset(struct dp_harness *h)
 	if (!err)
 		err = clear_hash(fd_of(s->maps.lb_ingress_bind));
 	if (!err)
+		err = clear_hash(fd_of(s->maps.lb_tun_slot));
+	if (!err)
 		err = zero_array(fd_of(s->maps.lb_drop_stats), LB_DROP_SLOTS, sizeof(uint64_t),
 				 h->ncpus);
 	if (!err)
@@ -198,6 +200,40 @@ int dp_run(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len, vo
 	*out_len = opts.data_size_out;
 	*verdict = (int)opts.retval;
 	return 0;
+}
+
+static int prog_fd_of(struct dp_harness *h, int prog)
+{
+	switch (prog) {
+	case DP_TUN_EGRESS:
+		return bpf_program__fd(h->skel->progs.lb_tun_egress);
+	case DP_TUN_INGRESS:
+		return bpf_program__fd(h->skel->progs.lb_tun_ingress);
+	default:
+		return dp_prog_fd(h, prog);
+	}
+}
+
+int dp_run_mark(struct dp_harness *h, int prog, const void *in, size_t len, void *out,
+		size_t *out_len, int *verdict, uint32_t *mark)
+{
+	struct __sk_buff ctx = { .mark = *mark };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
+		    .data_size_out = DP_MAX_PKT, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog_fd_of(h, prog), &opts))
+		return -errno;
+	*out_len = opts.data_size_out;
+	*verdict = (int)opts.retval;
+	*mark = ctx.mark;
+	return 0;
+}
+
+int dp_set_tun_slot(struct dp_harness *h, uint32_t ifindex, uint32_t slot)
+{
+	return bpf_map_update_elem(fd_of(h->skel->maps.lb_tun_slot), &ifindex, &slot, BPF_ANY)
+		       ? -errno : 0;
 }
 
 int dp_time_prog(int prog_fd, const void *in, size_t len, uint32_t repeat, uint32_t *ns)

@@ -156,24 +156,24 @@ struct tunnel {
 	uint32_t vni;
 };
 
-/* Rules 1..7. Returns 1 for a tunnel packet the programs act on, 0 for pass. */
+/*
+ * Rules 2..7. Returns 1 for a tunnel packet the programs act on, 0 for pass,
+ * 2 for an IPv4 fragment past the first.
+ */
 static int parse(const struct lb_config *c, const uint8_t *p, size_t len, struct tunnel *t)
 {
 	size_t l3 = 14;
 	uint16_t proto, dport;
 
-	/* Rule 1. */
-	if (c->version != LB_ABI_VERSION)
-		return 0;
-	/* Rule 2: one VLAN tag at most. */
+	/* Rule 2: up to two VLAN tags, 802.1Q or 802.1ad. */
 	if (len < 14)
 		return 0;
 	proto = rd16(p + 12);
-	if (proto == 0x8100) {
-		if (len < 18)
+	for (int tags = 0; tags < 2 && (proto == 0x8100 || proto == 0x88a8); tags++) {
+		if (len < l3 + 4)
 			return 0;
-		proto = rd16(p + 16);
-		l3 = 18;
+		proto = rd16(p + l3 + 2);
+		l3 += 4;
 	}
 	if (proto == 0x0800) {
 		/* Rule 3. */
@@ -184,7 +184,7 @@ static int parse(const struct lb_config *c, const uint8_t *p, size_t len, struct
 		if ((ip[0] >> 4) != 4 || (ip[0] & 0x0f) < 5)
 			return 0;
 		if (rd16(ip + 6) & 0x1fff) /* not the first fragment */
-			return 0;
+			return 2;
 		if (ip[9] != 17)
 			return 0;
 		t->family = LB_AF_INET;
@@ -202,7 +202,7 @@ static int parse(const struct lb_config *c, const uint8_t *p, size_t len, struct
 		t->saddr = ip + 8;
 		t->udp = l3 + 40;
 	} else {
-		/* Rule 5 (also a second VLAN tag). */
+		/* Rule 5 (also a third VLAN tag). */
 		return 0;
 	}
 	/* Rule 6: UDP header plus the 8-byte tunnel header. */
@@ -262,14 +262,28 @@ static int drop(struct model *m, enum lb_drop_reason why)
 	return DP_DROP;
 }
 
-static int egress(struct model *m, uint8_t *p, size_t len, const struct tunnel *t)
+#define MARK_TAG(mark) ((mark) & 0xffff0000u)
+
+/* @rc: parse()'s result. Rule 8 (pool mode): the marks. */
+static int egress(struct model *m, uint8_t *p, size_t len, int rc, const struct tunnel *t,
+		  uint32_t *mark)
 {
 	const struct lb_config *c = &m->cfg;
+	int pool = !!(c->flags & LB_CFG_F_TUN_MARK);
+	int ours = pool && MARK_TAG(*mark) == LB_MARK_EGRESS;
 	struct lb_tun_stats *s;
 	uint32_t w, real;
 
-	if (!is_dummy(c, t->vni))
+	if (ours && rc == 2) {
+		*mark = 0;
 		return DP_PASS;
+	}
+	if (ours && (rc != 1 || !is_dummy(c, t->vni)))
+		return drop(m, LB_DROP_UNPARSED);
+	if (rc != 1 || !is_dummy(c, t->vni))
+		return DP_PASS;
+	if (pool && *mark != (LB_MARK_EGRESS | (t->vni - c->dummy_min)))
+		return drop(m, LB_DROP_FORGED);
 	w = egress_word(m, t->vni);
 	/* Bit 31 clear: unbound, whatever the other bits hold. */
 	if (!(w & 0x80000000u))
@@ -284,16 +298,23 @@ static int egress(struct model *m, uint8_t *p, size_t len, const struct tunnel *
 		s->tx_packets++;
 		s->tx_bytes += len;
 	}
+	if (ours)
+		*mark = 0;
 	return DP_PASS;
 }
 
-static int ingress(struct model *m, uint8_t *p, size_t len, const struct tunnel *t)
+static int ingress(struct model *m, uint8_t *p, size_t len, int rc, const struct tunnel *t,
+		   uint32_t *mark)
 {
 	const struct lb_config *c = &m->cfg;
 	struct model_ingress *b = NULL;
 	struct lb_ingress_key key;
 	struct lb_tun_stats *s;
 
+	if (MARK_TAG(*mark) == LB_MARK_INGRESS || MARK_TAG(*mark) == LB_MARK_EGRESS)
+		*mark = 0;
+	if (rc != 1)
+		return DP_PASS;
 	if (is_dummy(c, t->vni))
 		return drop(m, LB_DROP_SPOOF);
 	memset(&key, 0, sizeof(key));
@@ -323,18 +344,30 @@ static int ingress(struct model *m, uint8_t *p, size_t len, const struct tunnel 
 		s->rx_packets++;
 		s->rx_bytes += len;
 	}
+	*mark = LB_MARK_INGRESS | (b->dummy - c->dummy_min);
 	return DP_PASS;
 }
 
 int model_run(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out)
 {
-	struct tunnel t;
-	int verdict;
+	uint32_t mark = 0;
+
+	return model_run_mark(m, dir, in, len, out, &mark);
+}
+
+int model_run_mark(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out,
+		   uint32_t *mark)
+{
+	struct tunnel t = { 0 };
+	int verdict, rc;
 
 	memcpy(out, in, len);
-	if (!parse(&m->cfg, in, len, &t))
+	/* Rule 1. */
+	if (m->cfg.version != LB_ABI_VERSION)
 		return DP_PASS;
-	verdict = dir == DP_EGRESS ? egress(m, out, len, &t) : ingress(m, out, len, &t);
+	rc = parse(&m->cfg, in, len, &t);
+	verdict = dir == DP_EGRESS ? egress(m, out, len, rc, &t, mark)
+				   : ingress(m, out, len, rc, &t, mark);
 	if (verdict == DP_DROP) /* a dropped packet is never modified */
 		memcpy(out, in, len);
 	return verdict;

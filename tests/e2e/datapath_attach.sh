@@ -48,7 +48,7 @@ bad 'inverted'                   dummy-range 2000-1000
 bad 'too large: at most 65536'   dummy-count 65537
 bad 'too large'                  dummy-range 0-16777215
 bad 'runs past the largest VNI'  dummy-base 16777000 dummy-count 1000
-bad 'a VNI is a number in 0-16777215' dummy-base 16777216
+bad 'out of range; a VNI is 0-16777215' dummy-base 16777216
 bad 'geneve port 0'              geneve-port 0
 bad 'vxlan port 0'               vxlan-port 0
 bad 'must differ'                geneve-port 4789
@@ -72,10 +72,10 @@ attach_and_check() { # MODE
 	check "kernel names program $IN_ID lb_ingress" test "$(prog_name "$IN_ID")" = lb_ingress
 	check "show reports mode $mode" \
 		jq -e ".mode == \"$mode\" and .dummy_min == 100000 and .dummy_max == 100999" <<<"$show" >/dev/null
-	# The config map, read with bpftool alone: ABI version 2, min, max.
+	# The config map, read with bpftool alone: ABI version 3, min, max.
 	check "lb_config readable with bpftool" \
 		bash -c "bpftool -j map lookup pinned '$dir/lb_config' key 0 0 0 0 |
-			jq -e '(.formatted.value // .value) | (.version == 2 and .dummy_min == 100000 and .dummy_max == 100999)' >/dev/null"
+			jq -e '(.formatted.value // .value) | (.version == 3 and .dummy_min == 100000 and .dummy_max == 100999)' >/dev/null"
 	# lb_egress_bind holds the ABI 2 record: 24-byte values, one per dummy.
 	check "lb_egress_bind: 24-byte values, 1000 entries" \
 		bash -c "bpftool -j map show pinned '$dir/lb_egress_bind' |
@@ -130,7 +130,7 @@ for i in $(seq 10); do
 	wait $p1; r1=$?
 	wait $p2; r2=$?
 	dir=$(pin_dir "$A" ul0)
-	if [ $((r1 + r2)) -eq 1 ] && [ -n "$dir" ] && [ "$(ls "$dir" | wc -l)" -eq 9 ] &&
+	if [ $((r1 + r2)) -eq 1 ] && [ -n "$dir" ] && [ "$(ls "$dir" | wc -l)" -eq 12 ] &&
 		"$CLI" -n "$A" datapath detach dev ul0 >/dev/null; then
 		race_ok=$((race_ok + 1))
 	else

@@ -140,11 +140,14 @@ snapshot() {
 	tc -n "$H" qdisc show dev ulh
 	tc -n "$H" filter show dev ulh ingress
 	tc -n "$H" filter show dev ulh egress
-	ls /sys/fs/bpf/latebind 2>/dev/null
+	nsenter --net="/run/netns/$H" nft list ruleset
+	# This namespace's pins only: other suites may run beside this one.
+	[ -z "${NSPINS:-}" ] || ls "$NSPINS" 2>/dev/null
 }
 snapshot >"$CAP/before"
 
 check "pool create (8 tunnels)" "$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 8 >/dev/null
+NSPINS=$(dirname "$(pin_dir "$H" ulh)")
 check "pool create again: unchanged" test "$(lbj pool create dev ulh type vxlan remote 10.20.0.2 count 8 | jq -r .result)" = unchanged
 check "attach mode is tcx on this kernel" test "$(lbj show | jq -r '.[0].attach')" = tcx
 check "show is byte-identical twice" cmp -s <("$CLI" -n "$H" show) <("$CLI" -n "$H" show)
@@ -256,7 +259,10 @@ refused "pool mixed families"         "IPv4 or both IPv6" pool create dev notpoo
 refused "pool geneve with local"      "local"                 pool create dev notpool type geneve remote 10.20.0.2 local 10.20.0.1 count 2
 refused "pool dummy range past 2^24"  "past the largest VNI"  pool create dev notpool type vxlan remote 10.20.0.2 count 4 dummy-base 16777214
 refused "pool names taken (kernel)"   "exists"                pool create dev notpool type vxlan remote 10.20.0.2 count 2 prefix lb dummy-base 1000
-refused "pool VNIs taken (kernel's extack)" "already exists"  pool create dev notpool type vxlan remote 10.20.0.2 count 2 prefix zz dummy-base "$D0"
+refused "pool dummy range overlaps a pool" "overlaps the pool on ulh" pool create dev notpool type vxlan remote 10.20.0.2 count 2 prefix zz dummy-base "$D0"
+ip -n "$H" link add zzx type vxlan id 777000 dstport 4789 dev ulh
+refused "pool VNIs taken (kernel's extack)" "already exists"  pool create dev notpool type vxlan remote 10.20.0.2 count 2 prefix zz dummy-base 777000
+ip -n "$H" link del zzx
 refused "destroy: no pool"            "no latebind pool"      pool destroy dev notpool
 out=$("$CLI" -n "$H" -j bind lb5 vni abc)
 check "-j error is JSON: $out" jq -e '.error | test("not a number")' <<<"$out" >/dev/null
@@ -327,7 +333,8 @@ check "show: egress detached from outside is reported" test "$(lbj show | jq -c 
 check "show: ...and called BROKEN in text" bash -c "'$CLI' -n '$H' show | grep -q 'BROKEN: lb_egress is not attached'"
 check "pool destroy" "$CLI" -n "$H" pool destroy dev ulh >/dev/null
 snapshot >"$CAP/after"
-check "namespace after destroy = before create (links, qdiscs, filters, pins)" diff "$CAP/before" "$CAP/after"
+check "namespace after destroy = before create (links, qdiscs, filters, nftables, pins)" diff "$CAP/before" "$CAP/after"
+check "no pins left for this namespace" test ! -e "$NSPINS"
 check "show lists no pool" test "$(lbj show)" = "[]"
 
 # ---- gc: a namespace deleted with its pool still in place leaves pins;

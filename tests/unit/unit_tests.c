@@ -84,6 +84,29 @@ static void test_parse_u32(void **state)
 	assert_int_equal(v, 16); /* untouched by failures */
 }
 
+/* Zero-padded numbers are never octal: "0100" is refused, not read as 64. */
+static void test_parse_u32_leading_zero(void **state)
+{
+	static const char *const refused[] = { "0100", "00", "0009", "012345", "08" };
+	uint32_t v = 7;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(parse_u32(refused[i], 0, LB_VNI_MAX, &v), -EDOM);
+		assert_int_equal(v, 7);
+	}
+	assert_non_null(strstr(parse_u32_why(-EDOM), "leading zero"));
+	/* hex keeps its zeros; 0X works; a bare prefix or an octal-looking word does not */
+	assert_int_equal(parse_u32("0x0064", 0, LB_VNI_MAX, &v), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(parse_u32("0XfF", 0, LB_VNI_MAX, &v), 0);
+	assert_int_equal(v, 255);
+	assert_int_equal(parse_u32("0x", 0, LB_VNI_MAX, &v), -EINVAL);
+	assert_int_equal(parse_u32("0x-1", 0, LB_VNI_MAX, &v), -EINVAL);
+	assert_int_equal(parse_u32("0o17", 0, LB_VNI_MAX, &v), -EINVAL);
+	assert_int_equal(parse_u32("100", 0, LB_VNI_MAX, &v), 0);
+	assert_int_equal(v, 100);
+}
+
 static void test_parse_vni_range(void **state)
 {
 	uint32_t base = 0, count = 0;
@@ -333,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_config_refusals),
 		cmocka_unit_test(test_config_edges_accepted),
 		cmocka_unit_test(test_parse_u32),
+		cmocka_unit_test(test_parse_u32_leading_zero),
 		cmocka_unit_test(test_parse_vni_range),
 		cmocka_unit_test(test_parse_dp_option),
 		cmocka_unit_test(test_matches),

@@ -17,8 +17,8 @@ ENV_FILE=$BUILD/vm/cache/current.env
 [ -d "$PAYLOAD" ] || die "no payload directory $PAYLOAD"
 # shellcheck source=/dev/null
 . "$ENV_FILE"
-MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf}
-HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter ping bpftool"
+MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic nfnetlink nf_tables}
+HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter ping bpftool nft"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 mkdir -p "$(dirname "$OUT")"

@@ -388,7 +388,7 @@ rebind() {
 destroy() {
 	local tag=$1 qd out
 	# Our egress filter deleted from outside: show must say so, quietly.
-	"$TC" -n "$H" filter del dev ulh egress pref 27
+	"$TC" -n "$H" filter del dev ulh egress pref 1
 	out=$("$CLI" -n "$H" show 2>&1)
 	check "$tag: egress filter removed from outside: show says BROKEN" grep -q 'BROKEN: lb_egress is not attached' <<<"$out"
 	check "$tag: ...with no libbpf noise" test "$(grep -c libbpf <<<"$out")" -eq 0
