@@ -51,7 +51,8 @@ DP_FUZZ  := $(BUILD)/tests/dp_fuzz
 UNIT     := $(BUILD)/tests/unit_tests
 POOL_MAPS := $(BUILD)/tests/pool_maps
 BENCH_DP := $(BUILD)/bench/bench_datapath
-TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS)
+LB_CRAFT := $(BUILD)/tests/lb-craft
+TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(LB_CRAFT)
 
 FUZZ_CASES ?= 1000000
 
@@ -120,6 +121,12 @@ $(POOL_MAPS): $(BUILD)/tests/pool/pool_maps.o $(BUILD)/tests/lib/check.o $(LIB_A
 $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/args.o $(BUILD)/cli/output.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
+
+# Static, libc only: the VM's busybox initramfs runs it too.
+$(LB_CRAFT): tests/tools/lb-craft.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
 
 test: all $(TEST_BINS)
 	$(Q)CLI=$(CLI) BUILD=$(BUILD) bash tests/run.sh
