@@ -331,6 +331,15 @@ check "show: both programs attached" test "$(lbj show | jq -c '[.[0].egress_atta
 rm "$(pin_dir "$H" ulh)/link_egress"
 check "show: egress detached from outside is reported" test "$(lbj show | jq -c '[.[0].egress_attached, .[0].ingress_attached]')" = "[false,true]"
 check "show: ...and called BROKEN in text" bash -c "'$CLI' -n '$H' show | grep -q 'BROKEN: lb_egress is not attached'"
+# Re-running the same create repairs what was taken away: the link, the nftables guard.
+check "pool create again re-attaches lb_egress" "$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 8
+check "show: repaired, our programs first" test "$(lbj show | jq -c '[.[0].egress_attached, .[0].ingress_attached, .[0].programs_first]')" = "[true,true,true]"
+check "show: the input guard is there, every tunnel guarded" test "$(lbj show | jq -c '[.[0].input_guard, .[0].unguarded_tunnels]')" = "[true,0]"
+nsenter --net="/run/netns/$H" nft delete table inet latebind
+check "show: input guard deleted from outside is reported" test "$(lbj show | jq -c '.[0].input_guard')" = false
+check "show: ...and called BROKEN in text" bash -c "'$CLI' -n '$H' show | grep -q 'BROKEN: the nftables input guard'"
+check "pool create again puts the input guard back" "$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 8
+check "show: the input guard is back" test "$(lbj show | jq -c '.[0].input_guard')" = true
 check "pool destroy" "$CLI" -n "$H" pool destroy dev ulh >/dev/null
 snapshot >"$CAP/after"
 check "namespace after destroy = before create (links, qdiscs, filters, nftables, pins)" diff "$CAP/before" "$CAP/after"
