@@ -112,8 +112,14 @@ static void put_tunnel_data(struct nlmsghdr *nlh, const struct lb_pool_info *pi,
 				     pi->local);
 		mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, pi->underlay_ifindex);
 		mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(pi->dstport));
-		/* Learn nothing from the fabric: the FDB holds only the remote. */
+		/* Trust no source: learn nothing (the FDB holds only the remote), no
+		 * ARP/ND proxy, no route short-circuit, no miss notifications. Off by
+		 * default but one of them, said here so a changed default cannot open them. */
 		mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_PROXY, 0);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_RSC, 0);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_L2MISS, 0);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_L3MISS, 0);
 		/* noudpcsum over IPv6: send and accept zero checksums, like the peer. */
 		if (v6) {
 			mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_TX, !pi->udp_csum);

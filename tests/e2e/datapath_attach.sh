@@ -54,6 +54,15 @@ bad 'vxlan port 0'               vxlan-port 0
 bad 'must differ'                geneve-port 4789
 bad 'invalid vxlan-port'         vxlan-port 65536
 bad 'invalid dummy-base'         dummy-base abc
+bad 'leading zero is refused'    dummy-base 0100
+# The programs read Ethernet frames: a loopback (or any non-Ethernet) underlay is refused.
+out=$("$CLI" -n "$A" datapath attach dev lo 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -q "not an Ethernet device" <<<"$out" && nothing_attached; then
+	ok "refused: attach to lo ($out)"
+else
+	fail "attach to lo: rc=$rc out='$out'"
+fi
 out=$("$CLI" -n "$A" datapath attach dev nosuch 2>&1)
 check "unknown device refused by name ($out)" grep -q 'no device "nosuch"' <<<"$out"
 out=$("$CLI" -n "$A" -j datapath attach dev ul0 geneve-port 0)
