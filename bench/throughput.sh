@@ -101,8 +101,8 @@ lab() { # SETUP
 		"$CLI" -n "$h" bind lb0 vni $VNI >/dev/null || die "$s: latebind bind lb0 vni $VNI failed"
 		TUN[$s]=lb0
 	else
-		# noudpcsum: what the pool sets over IPv4, spelled out.
-		ip -n "$h" link add vx$VNI type vxlan id $VNI remote 10.20.0.2 dstport 4789 dev ul noudpcsum ||
+		# noudpcsum, nolearning: what the pool sets over IPv4, spelled out.
+		ip -n "$h" link add vx$VNI type vxlan id $VNI remote 10.20.0.2 dstport 4789 dev ul noudpcsum nolearning ||
 			die "$s: vxlan"
 		TUN[$s]=vx$VNI
 	fi

@@ -10,8 +10,8 @@
  *
  * and, with a pool, lb_tun_egress and lb_tun_ingress on every pool tunnel:
  *
- *   inner frame -> [tun egress: drop if unbound; mark LB_MARK_EGRESS|slot]
- *               -> kernel encapsulates -> [lb_egress: rewrite only if the mark
+ *   inner frame -> [tun egress: drop if unbound; priority LB_PRIO_EGRESS|slot]
+ *               -> kernel encapsulates -> [lb_egress: rewrite only if the tag
  *                  names the packet's own slot; a dummy VNI without it is forged]
  *   wire -> [lb_ingress: rewrite; mark LB_MARK_INGRESS|slot] -> kernel decaps
  *        -> [tun ingress: drop anything without that mark]
@@ -109,9 +109,9 @@ static __always_inline const struct lb_config *lb_cfg(void)
 	return cfg;
 }
 
-static __always_inline int lb_mark_is(__u32 mark, __u32 tag)
+static __always_inline int lb_tag_is(__u32 v, __u32 tag)
 {
-	return (mark & LB_MARK_TAG_MASK) == tag;
+	return (v & LB_TAG_MASK) == tag;
 }
 
 SEC("tc")
@@ -124,14 +124,14 @@ int lb_egress(struct __sk_buff *skb)
 
 	if (!cfg)
 		return LB_PASS;
-	/* A pool tunnel's packet: it carries the mark lb_tun_egress set. */
-	ours = (cfg->flags & LB_CFG_F_TUN_MARK) && lb_mark_is(skb->mark, LB_MARK_EGRESS);
+	/* A pool tunnel's packet: it carries the tag lb_tun_egress set. */
+	ours = (cfg->flags & LB_CFG_F_TUN_MARK) && lb_tag_is(skb->priority, LB_PRIO_EGRESS);
 	lb_pull_headers(skb);
 	rc = lb_parse(skb, cfg, &p);
 	if (ours) {
 		/* A later fragment holds no tunnel header; the first one had it. */
 		if (rc == LB_PARSE_LATER_FRAG) {
-			skb->mark = 0;
+			skb->priority = 0;
 			return LB_PASS;
 		}
 		/* Not readable as its own tunnel's packet: never let it out as is. */
@@ -144,7 +144,7 @@ int lb_egress(struct __sk_buff *skb)
 	slot = lb_slot(cfg, p.vni);
 	/* In pool mode a dummy VNI leaves only from its own tunnel: a local
 	 * socket, a raw socket or a guest cannot borrow a tenant's binding. */
-	if ((cfg->flags & LB_CFG_F_TUN_MARK) && skb->mark != (LB_MARK_EGRESS | slot))
+	if ((cfg->flags & LB_CFG_F_TUN_MARK) && skb->priority != (LB_PRIO_EGRESS | slot))
 		return lb_drop(LB_DROP_FORGED);
 	bound = lb_egress_binding(slot);
 	if (!(bound & LB_EGRESS_BOUND))
@@ -157,7 +157,7 @@ int lb_egress(struct __sk_buff *skb)
 	lb_set_vni(&p, vni);
 	lb_count(slot, 1, skb->len);
 	if (ours)
-		skb->mark = 0;
+		skb->priority = 0;
 	return LB_PASS;
 }
 
@@ -172,8 +172,8 @@ int lb_ingress(struct __sk_buff *skb)
 
 	if (!cfg)
 		return LB_PASS;
-	/* Our marks mean "lb_ingress rewrote this"; nobody else may bring one. */
-	if (lb_mark_is(skb->mark, LB_MARK_INGRESS) || lb_mark_is(skb->mark, LB_MARK_EGRESS))
+	/* Our mark means "lb_ingress rewrote this"; nobody else may bring one. */
+	if (lb_tag_is(skb->mark, LB_MARK_INGRESS))
 		skb->mark = 0;
 	lb_pull_headers(skb);
 	if (lb_parse(skb, cfg, &p))
@@ -232,7 +232,7 @@ static __always_inline const __u32 *lb_tun_slot_of(struct __sk_buff *skb)
 
 /*
  * On a pool tunnel's egress, before the kernel encapsulates: an unbound
- * tunnel sends nothing, by any route; a bound one marks its frames so that
+ * tunnel sends nothing, by any route; a bound one tags its frames so that
  * lb_egress knows them from anyone else's tunnel-shaped packets.
  */
 SEC("tc")
@@ -243,7 +243,7 @@ int lb_tun_egress(struct __sk_buff *skb)
 
 	if (!cfg || !slot || !(lb_egress_binding(*slot) & LB_EGRESS_BOUND))
 		return lb_drop(LB_DROP_UNBOUND);
-	skb->mark = LB_MARK_EGRESS | *slot;
+	skb->priority = LB_PRIO_EGRESS | *slot;
 	return LB_PASS;
 }
 

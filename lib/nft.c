@@ -82,7 +82,7 @@ int lb_nft_guard_add(unsigned int ifindex, uint16_t dstport, uint32_t dummy_min,
 		 "flush chain " LB_NFT_TABLE " pool_%u_out\n"
 		 "add rule " LB_NFT_TABLE " pool_%u_out udp dport %u @th,96,24 %u-%u "
 		 "meta oif != %u counter drop comment \"dummy VNI leaving by another interface\"\n",
-		 ifindex, ifindex, ifindex, dstport, dummy_min, dummy_max, LB_MARK_TAG_MASK,
+		 ifindex, ifindex, ifindex, dstport, dummy_min, dummy_max, LB_TAG_MASK,
 		 LB_MARK_INGRESS, ifindex, dstport, ifindex, ifindex, ifindex, dstport, dummy_min,
 		 dummy_max, ifindex);
 	err = nft_run(cmd, msg, sizeof(msg));

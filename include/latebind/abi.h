@@ -37,7 +37,7 @@ enum {
 	/* Some ingress binding carries an inner MAC: look it up first. */
 	LB_CFG_F_INNER_MAC = 1U << 0,
 	/* Pool mode: a dummy-VNI packet is a pool tunnel's only if it carries
-	 * that tunnel's LB_MARK_EGRESS mark (set by lb_tun_egress). */
+	 * that tunnel's LB_PRIO_EGRESS tag (set by lb_tun_egress). */
 	LB_CFG_F_TUN_MARK = 1U << 1,
 	/* User space only: latebind created the clsact qdisc (cls_bpf mode), so
 	 * detach removes it once no filter is left on it. */
@@ -150,19 +150,24 @@ enum lb_drop_reason {
 #define LB_DROP_SLOTS 8 /* max_entries of lb_drop_stats, room to grow */
 
 /*
- * skb->mark values the programs hand each other. The low 16 bits are the
- * tunnel's slot. A pool tunnel owns the mark of its packets: lb_tun_egress
- * sets LB_MARK_EGRESS | slot before the kernel encapsulates (the mark
- * survives encapsulation within one network namespace), and lb_egress clears
- * it after the rewrite. lb_ingress sets LB_MARK_INGRESS | slot on what it
- * rewrote; lb_tun_ingress lets a frame into the tunnel only with that mark,
- * and clears it. Anything else (a local socket, a guest, a fragment the
- * kernel reassembled, another interface, loopback) arrives without it.
+ * Tags the programs hand each other; the low 16 bits are the tunnel's slot.
+ *
+ * Egress, in skb->priority: lb_tun_egress sets LB_PRIO_EGRESS | slot before
+ * the kernel encapsulates, and lb_egress resets it to 0 once used. The
+ * priority survives encapsulation; skb->mark would too, but a marked packet
+ * skips the tunnel's route cache (ip_tunnel_dst_cache_usable), a route
+ * lookup per packet. A socket without CAP_NET_ADMIN can set 0..6 only.
+ *
+ * Ingress, in skb->mark: lb_ingress sets LB_MARK_INGRESS | slot on what it
+ * rewrote; the nftables input guard and lb_tun_ingress let a frame in only
+ * with it, and lb_tun_ingress clears it. Anything else (a local socket, a
+ * guest, a fragment the kernel reassembled, another interface, loopback)
+ * arrives without it.
  */
-#define LB_MARK_TAG_MASK 0xffff0000U
-#define LB_MARK_SLOT_MASK 0x0000ffffU
-#define LB_MARK_EGRESS   0x6c650000U /* "le" */
-#define LB_MARK_INGRESS  0x6c690000U /* "li" */
+#define LB_TAG_MASK      0xffff0000U
+#define LB_SLOT_MASK     0x0000ffffU
+#define LB_PRIO_EGRESS   0x6c650000U /* "le", skb->priority */
+#define LB_MARK_INGRESS  0x6c690000U /* "li", skb->mark */
 
 /*
  * lb_tun_slot: BPF_MAP_TYPE_HASH, __u32 ifindex of a pool tunnel -> __u32

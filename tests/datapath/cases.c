@@ -1126,12 +1126,12 @@ out:
 }
 
 /*
- * Pool mode (LB_CFG_F_TUN_MARK): the marks the four programs hand each
- * other. Slot 1 is D1's; lb_tun_slot maps ifindex 1 (the test run's
+ * Pool mode (LB_CFG_F_TUN_MARK): the tags the four programs hand each other,
+ * egress in skb->priority, ingress in skb->mark. Slot 1 is D1's; lb_tun_slot maps ifindex 1 (the test run's
  * loopback) to it unless .noslot. Bound means D1 <-> R1 in both maps.
  */
 #define SLOT1 (D1 - LB_DUMMY_MIN_DEFAULT)
-#define MEG(slot) (LB_MARK_EGRESS | (slot))
+#define MEG(slot) (LB_PRIO_EGRESS | (slot))
 #define MIN_(slot) (LB_MARK_INGRESS | (slot))
 
 struct mcase {
@@ -1142,7 +1142,8 @@ struct mcase {
 	bool noslot;       /* no lb_tun_slot entry */
 	uint32_t vni;      /* of the Geneve/IPv4 frame */
 	void (*tweak)(struct pb_spec *);
-	uint32_t mark, xmark;
+	uint32_t mark, xmark;  /* skb->mark in and out */
+	uint32_t prio, xprio;  /* skb->priority in and out */
 	int verdict;
 	bool rw;
 	uint32_t xvni;
@@ -1151,35 +1152,38 @@ struct mcase {
 
 static const struct mcase mcases[] = {
 	/* lb_egress */
-	{ "pool eg: own tunnel's mark: rewritten, mark cleared", DP_EGRESS, .vni = D1, .mark = MEG(SLOT1), .xmark = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
-	{ "pool eg: no mark (local socket): forged", DP_EGRESS, .vni = D1, .mark = 0, .xmark = 0, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
-	{ "pool eg: another tunnel's mark: forged", DP_EGRESS, .vni = D1, .mark = MEG(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
-	{ "pool eg: ingress mark: forged", DP_EGRESS, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
-	{ "pool eg: someone's mark 0x1: forged", DP_EGRESS, .vni = D1, .mark = 1, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
-	{ "pool eg: unbound, own mark: unbound", DP_EGRESS, .unbound = true, .vni = D1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
-	{ "pool eg: real VNI, no mark: untouched", DP_EGRESS, .vni = R1, .mark = 7, .xmark = 7, .verdict = DP_PASS, .drop = -1 },
-	{ "pool eg: real VNI with our mark: unparsed", DP_EGRESS, .vni = R1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
-	{ "pool eg: our mark, hop-by-hop: unparsed", DP_EGRESS, .vni = D1, .tweak = t_ip6_hop, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
-	{ "pool eg: our mark, dport 53: unparsed", DP_EGRESS, .vni = D1, .tweak = t_dport53, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
-	{ "pool eg: our mark, later fragment: passes, mark cleared", DP_EGRESS, .vni = D1, .tweak = t_frag_off1_mf, .mark = MEG(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
-	{ "pool eg: no mark, later fragment: untouched", DP_EGRESS, .vni = D1, .tweak = t_frag_off1, .mark = 0, .xmark = 0, .verdict = DP_PASS, .drop = -1 },
-	{ "datapath only: no mark still rewritten", DP_EGRESS, .nopool = true, .vni = D1, .mark = 0, .xmark = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
-	{ "datapath only: our mark left alone", DP_EGRESS, .nopool = true, .vni = D1, .mark = MEG(SLOT1), .xmark = MEG(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	{ "pool eg: own tunnel's tag: rewritten, tag cleared", DP_EGRESS, .vni = D1, .prio = MEG(SLOT1), .xprio = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	{ "pool eg: no tag (local socket): forged", DP_EGRESS, .vni = D1, .prio = 0, .xprio = 0, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: priority 6, the most a plain socket may set: forged", DP_EGRESS, .vni = D1, .prio = 6, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: the egress tag in the mark, not the priority: forged", DP_EGRESS, .vni = D1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: own tag, someone's mark: rewritten, mark kept", DP_EGRESS, .vni = D1, .prio = MEG(SLOT1), .mark = 0x4000, .xmark = 0x4000, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	{ "pool eg: another tunnel's tag: forged", DP_EGRESS, .vni = D1, .prio = MEG(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: ingress tag: forged", DP_EGRESS, .vni = D1, .prio = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: someone's priority 1: forged", DP_EGRESS, .vni = D1, .prio = 1, .verdict = DP_DROP, .drop = LB_DROP_FORGED },
+	{ "pool eg: unbound, own tag: unbound", DP_EGRESS, .unbound = true, .vni = D1, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "pool eg: real VNI, no tag: untouched", DP_EGRESS, .vni = R1, .prio = 7, .xprio = 7, .verdict = DP_PASS, .drop = -1 },
+	{ "pool eg: real VNI with our tag: unparsed", DP_EGRESS, .vni = R1, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
+	{ "pool eg: our tag, hop-by-hop: unparsed", DP_EGRESS, .vni = D1, .tweak = t_ip6_hop, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
+	{ "pool eg: our tag, dport 53: unparsed", DP_EGRESS, .vni = D1, .tweak = t_dport53, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_UNPARSED },
+	{ "pool eg: our tag, later fragment: passes, tag cleared", DP_EGRESS, .vni = D1, .tweak = t_frag_off1_mf, .prio = MEG(SLOT1), .xprio = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "pool eg: no tag, later fragment: untouched", DP_EGRESS, .vni = D1, .tweak = t_frag_off1, .prio = 0, .xprio = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "datapath only: no tag still rewritten", DP_EGRESS, .nopool = true, .vni = D1, .prio = 0, .xprio = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
+	{ "datapath only: our tag left alone", DP_EGRESS, .nopool = true, .vni = D1, .prio = MEG(SLOT1), .xprio = MEG(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
 	/* lb_ingress */
 	{ "in: rewritten: marked for its slot", DP_INGRESS, .vni = R1, .mark = 0, .xmark = MIN_(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = D1, .drop = -1 },
 	{ "in: a forged ingress mark is cleared", DP_INGRESS, .vni = R2, .mark = MIN_(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
-	{ "in: a forged egress mark is cleared", DP_INGRESS, .vni = R2, .mark = MEG(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "in: the egress tag in a mark is not ours: kept", DP_INGRESS, .vni = R2, .mark = MEG(SLOT1), .xmark = MEG(SLOT1), .verdict = DP_PASS, .drop = -1 },
 	{ "in: someone's mark is kept", DP_INGRESS, .vni = R2, .mark = 0x4000, .xmark = 0x4000, .verdict = DP_PASS, .drop = -1 },
 	{ "in: dummy VNI with our mark: spoof", DP_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_SPOOF },
 	/* lb_tun_egress */
-	{ "tun eg: bound: marked", DP_TUN_EGRESS, .vni = D1, .mark = 0x4000, .xmark = MEG(SLOT1), .verdict = DP_PASS, .drop = -1 },
-	{ "tun eg: unbound: dropped", DP_TUN_EGRESS, .unbound = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
-	{ "tun eg: not a recorded tunnel: dropped", DP_TUN_EGRESS, .noslot = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "tun eg: bound: tagged, mark untouched", DP_TUN_EGRESS, .vni = D1, .prio = 4, .xprio = MEG(SLOT1), .mark = 0x4000, .xmark = 0x4000, .verdict = DP_PASS, .drop = -1 },
+	{ "tun eg: unbound: dropped", DP_TUN_EGRESS, .unbound = true, .vni = D1, .prio = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "tun eg: not a recorded tunnel: dropped", DP_TUN_EGRESS, .noslot = true, .vni = D1, .prio = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
 	/* lb_tun_ingress */
 	{ "tun in: lb_ingress's mark: in, mark cleared", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
 	{ "tun in: no mark (fragments, loopback, other NIC): bypass", DP_TUN_INGRESS, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	{ "tun in: another slot's mark: bypass", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
-	{ "tun in: egress mark (VXLAN local bypass): bypass", DP_TUN_INGRESS, .vni = D1, .mark = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: egress tag, no mark (VXLAN local bypass): bypass", DP_TUN_INGRESS, .vni = D1, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	{ "tun in: not a recorded tunnel: bypass", DP_TUN_INGRESS, .noslot = true, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 };
 
@@ -1190,7 +1194,7 @@ static void run_mcase(const struct mcase *c)
 	struct pb_spec spec;
 	uint8_t in[PB_MAX_PKT], want[PB_MAX_PKT], out[DP_MAX_PKT];
 	size_t len, wlen, olen = 0;
-	uint32_t mark = c->mark;
+	uint32_t mark = c->mark, prio = c->prio;
 	int verdict = 0;
 
 	check_begin("%s", c->name);
@@ -1208,11 +1212,13 @@ static void run_mcase(const struct mcase *c)
 			     !CHECK_EQ(dp_bind_egress(H, D1, R1), 0, "egress bind"))) ||
 	    (!c->noslot && !CHECK_EQ(dp_set_tun_slot(H, 1, SLOT1), 0, "tun slot")))
 		goto out;
-	if (!CHECK_EQ(dp_run_mark(H, c->prog, in, len, out, &olen, &verdict, &mark), 0, "run"))
+	if (!CHECK_EQ(dp_run_mark(H, c->prog, in, len, out, &olen, &verdict, &mark, &prio), 0, "run"))
 		goto out;
 	CHECK_EQ(verdict, c->verdict, "verdict");
-	if (verdict != DP_DROP)
+	if (verdict != DP_DROP) {
 		CHECK_EQ(mark, c->xmark, "skb->mark out");
+		CHECK_EQ(prio, c->xprio, "skb->priority out");
+	}
 	wlen = build_expected(&spec, c->rw, c->xvni, want);
 	CHECK_BYTES(out, olen, want, wlen, c->rw ? "rewritten output" : "untouched output");
 	for (uint32_t r = 0; r < LB_DROP_SLOTS; r++) {
@@ -1246,7 +1252,7 @@ int main(void)
 	run_einval();
 	for (size_t i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++)
 		run_mcase(&mcases[i]);
-	printf("dp_cases: %zu table cases, %zu mark cases, %d truncation cases (%d lengths refused "
+	printf("dp_cases: %zu table cases, %zu tag cases, %d truncation cases (%d lengths refused "
 	       "by the kernel with EINVAL: untagged L3 header short), 2 self-checks\n",
 	       n, sizeof(mcases) / sizeof(mcases[0]), trunc_cases, trunc_refused);
 	dp_close(H);

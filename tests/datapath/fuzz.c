@@ -877,19 +877,23 @@ static void dump_round(void)
 	}
 }
 
-/* skb->mark for a run: none, ours for a bound dummy's slot, ours for another, noise. */
-static uint32_t pick_mark(void)
+/*
+ * skb->mark or skb->priority for a run: none, @tag for a bound dummy's slot,
+ * @tag for another slot, the other direction's tag, noise.
+ */
+static uint32_t pick_tag(uint32_t tag)
 {
+	uint32_t other = tag == LB_PRIO_EGRESS ? LB_MARK_INGRESS : LB_PRIO_EGRESS;
 	unsigned int r = below(100);
 
 	if (r < 40)
 		return 0;
 	if (r < 70 && n_dummies)
-		return LB_MARK_EGRESS | ((dummies[below(n_dummies)] - cfg.dummy_min) & 0xffff);
+		return tag | ((dummies[below(n_dummies)] - cfg.dummy_min) & 0xffff);
 	if (r < 80)
-		return LB_MARK_EGRESS | (uint32_t)below(8);
+		return tag | (uint32_t)below(8);
 	if (r < 90)
-		return LB_MARK_INGRESS | (uint32_t)below(8);
+		return other | (uint32_t)below(8);
 	return (uint32_t)rnd();
 }
 
@@ -901,22 +905,25 @@ static void run_case(enum dp_dir dir, const uint8_t *pkt, size_t len, unsigned l
 
 	check_begin("case %lu round %u %s len %zu", idx, round_no,
 		    dir == DP_EGRESS ? "egress" : "ingress", len);
-	uint32_t mark = pick_mark(), mmark = mark;
+	uint32_t mark = pick_tag(LB_MARK_INGRESS), mmark = mark;
+	uint32_t prio = pick_tag(LB_PRIO_EGRESS), mprio = prio;
 	double t0 = now();
-	err = dp_run_mark(H, dir, pkt, len, out, &out_len, &verdict, &mark);
+	err = dp_run_mark(H, dir, pkt, len, out, &out_len, &verdict, &mark, &prio);
 	t_run += now() - t0;
 	uint64_t drops0[LB_DROP_SLOTS];
 
 	memcpy(drops0, M->drops, sizeof(drops0));
-	mverdict = model_run_mark(M, dir, pkt, len, mout, &mmark);
+	mverdict = model_run_mark(M, dir, pkt, len, mout, &mmark, &mprio);
 	outcome[dir][mverdict == DP_DROP ? 2 : memcmp(pkt, mout, len) ? 1 : 0]++;
 	for (int r = 0; r < LB_DROP_SLOTS; r++)
 		drop_reason[dir][r] += M->drops[r] - drops0[r];
 	if (CHECK_EQ(err, 0, "dp_run")) {
 		CHECK_EQ(verdict, mverdict, "verdict");
 		CHECK_BYTES(out, out_len, mout, len, "output (got = BPF, want = model)");
-		if (verdict != DP_DROP)
+		if (verdict != DP_DROP) {
 			CHECK_EQ(mark, mmark, "skb->mark after the program");
+			CHECK_EQ(prio, mprio, "skb->priority after the program");
+		}
 	}
 	if (!check_end()) {
 		failures++;

@@ -215,9 +215,9 @@ static int prog_fd_of(struct dp_harness *h, int prog)
 }
 
 int dp_run_mark(struct dp_harness *h, int prog, const void *in, size_t len, void *out,
-		size_t *out_len, int *verdict, uint32_t *mark)
+		size_t *out_len, int *verdict, uint32_t *mark, uint32_t *prio)
 {
-	struct __sk_buff ctx = { .mark = *mark };
+	struct __sk_buff ctx = { .mark = *mark, .priority = *prio };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
 		    .data_size_out = DP_MAX_PKT, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx), .repeat = 1);
@@ -227,6 +227,7 @@ int dp_run_mark(struct dp_harness *h, int prog, const void *in, size_t len, void
 	*out_len = opts.data_size_out;
 	*verdict = (int)opts.retval;
 	*mark = ctx.mark;
+	*prio = ctx.priority;
 	return 0;
 }
 

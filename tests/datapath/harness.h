@@ -52,14 +52,14 @@ int dp_reset(struct dp_harness *h);
 int dp_run(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len, void *out,
 	   size_t *out_len, int *verdict);
 /*
- * dp_run with skb->mark: @mark goes in, and comes back as the program left
- * it. @prog selects lb_egress/lb_ingress (DP_EGRESS/DP_INGRESS) or the
+ * dp_run with skb->mark and skb->priority: @mark and @prio go in, and come
+ * back as the program left them. @prog selects lb_egress/lb_ingress (DP_EGRESS/DP_INGRESS) or the
  * tunnel programs (DP_TUN_EGRESS/DP_TUN_INGRESS); those run with skb->ifindex
  * 1 (BPF_PROG_TEST_RUN's loopback), so bind ifindex 1 to a slot first.
  */
 enum { DP_TUN_EGRESS = 2, DP_TUN_INGRESS = 3 };
 int dp_run_mark(struct dp_harness *h, int prog, const void *in, size_t len, void *out,
-		size_t *out_len, int *verdict, uint32_t *mark);
+		size_t *out_len, int *verdict, uint32_t *mark, uint32_t *prio);
 /* lb_tun_slot: @ifindex -> @slot; dp_reset empties it. */
 int dp_set_tun_slot(struct dp_harness *h, uint32_t ifindex, uint32_t slot);
 /* Run any tc program @repeat times on the same frame; mean ns per run in @ns. */

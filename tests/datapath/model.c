@@ -264,25 +264,25 @@ static int drop(struct model *m, enum lb_drop_reason why)
 
 #define MARK_TAG(mark) ((mark) & 0xffff0000u)
 
-/* @rc: parse()'s result. Rule 8 (pool mode): the marks. */
+/* @rc: parse()'s result. Rule 8 (pool mode): the tag in skb->priority. */
 static int egress(struct model *m, uint8_t *p, size_t len, int rc, const struct tunnel *t,
-		  uint32_t *mark)
+		  uint32_t *prio)
 {
 	const struct lb_config *c = &m->cfg;
 	int pool = !!(c->flags & LB_CFG_F_TUN_MARK);
-	int ours = pool && MARK_TAG(*mark) == LB_MARK_EGRESS;
+	int ours = pool && MARK_TAG(*prio) == LB_PRIO_EGRESS;
 	struct lb_tun_stats *s;
 	uint32_t w, real;
 
 	if (ours && rc == 2) {
-		*mark = 0;
+		*prio = 0;
 		return DP_PASS;
 	}
 	if (ours && (rc != 1 || !is_dummy(c, t->vni)))
 		return drop(m, LB_DROP_UNPARSED);
 	if (rc != 1 || !is_dummy(c, t->vni))
 		return DP_PASS;
-	if (pool && *mark != (LB_MARK_EGRESS | (t->vni - c->dummy_min)))
+	if (pool && *prio != (LB_PRIO_EGRESS | (t->vni - c->dummy_min)))
 		return drop(m, LB_DROP_FORGED);
 	w = egress_word(m, t->vni);
 	/* Bit 31 clear: unbound, whatever the other bits hold. */
@@ -299,7 +299,7 @@ static int egress(struct model *m, uint8_t *p, size_t len, int rc, const struct 
 		s->tx_bytes += len;
 	}
 	if (ours)
-		*mark = 0;
+		*prio = 0;
 	return DP_PASS;
 }
 
@@ -311,7 +311,7 @@ static int ingress(struct model *m, uint8_t *p, size_t len, int rc, const struct
 	struct lb_ingress_key key;
 	struct lb_tun_stats *s;
 
-	if (MARK_TAG(*mark) == LB_MARK_INGRESS || MARK_TAG(*mark) == LB_MARK_EGRESS)
+	if (MARK_TAG(*mark) == LB_MARK_INGRESS)
 		*mark = 0;
 	if (rc != 1)
 		return DP_PASS;
@@ -350,13 +350,13 @@ static int ingress(struct model *m, uint8_t *p, size_t len, int rc, const struct
 
 int model_run(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint32_t mark = 0;
+	uint32_t mark = 0, prio = 0;
 
-	return model_run_mark(m, dir, in, len, out, &mark);
+	return model_run_mark(m, dir, in, len, out, &mark, &prio);
 }
 
 int model_run_mark(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out,
-		   uint32_t *mark)
+		   uint32_t *mark, uint32_t *prio)
 {
 	struct tunnel t = { 0 };
 	int verdict, rc;
@@ -366,7 +366,7 @@ int model_run_mark(struct model *m, int dir, const uint8_t *in, size_t len, uint
 	if (m->cfg.version != LB_ABI_VERSION)
 		return DP_PASS;
 	rc = parse(&m->cfg, in, len, &t);
-	verdict = dir == DP_EGRESS ? egress(m, out, len, rc, &t, mark)
+	verdict = dir == DP_EGRESS ? egress(m, out, len, rc, &t, prio)
 				   : ingress(m, out, len, rc, &t, mark);
 	if (verdict == DP_DROP) /* a dropped packet is never modified */
 		memcpy(out, in, len);

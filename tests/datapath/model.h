@@ -68,9 +68,9 @@ int model_unbind_ingress(struct model *m, const struct lb_ingress_key *key);
  * returns the verdict, DP_PASS or DP_DROP. Updates the counters.
  */
 int model_run(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out);
-/* model_run with skb->mark in and out (the pool mode's marks, abi.h). */
+/* model_run with skb->mark and skb->priority in and out (pool mode's tags, abi.h). */
 int model_run_mark(struct model *m, int dir, const uint8_t *in, size_t len, uint8_t *out,
-		   uint32_t *mark);
+		   uint32_t *mark, uint32_t *prio);
 
 /*
  * The source-port adjustment of the rewrite: the one's-complement sum
