@@ -139,7 +139,7 @@ fuzz: deps
 	$(Q)$(DP_FUZZ) $(FUZZ_CASES)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
 	$(Q)CLI=$(CLI) bash scripts/demo.sh
 
 # --- the test VM: Debian's 6.1 kernel under qemu (make check runs it too) ---
