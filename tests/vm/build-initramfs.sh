@@ -1,7 +1,7 @@
 #!/bin/bash
 # build-initramfs.sh OUT.cpio.gz PAYLOAD_DIR
 # Builds the test VM's initramfs: busybox-static, host tools (iproute2, bash,
-# tcpdump, iperf3, ethtool, jq, nsenter, ping, bpftool) with their libraries,
+# tcpdump, iperf3, ethtool, jq, nsenter, setpriv, ping, bpftool, nft) with their libraries,
 # the cached kernel's modules, tests/vm/init as /init, PAYLOAD_DIR as /payload.
 # Needs tests/vm/fetch.sh to have filled the cache.
 #   LATEBIND_VM_MODULES  modules to load at boot (their dependencies are added)
@@ -17,14 +17,18 @@ ENV_FILE=$BUILD/vm/cache/current.env
 [ -d "$PAYLOAD" ] || die "no payload directory $PAYLOAD"
 # shellcheck source=/dev/null
 . "$ENV_FILE"
-MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic nfnetlink nf_tables}
-HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter ping bpftool nft"
+MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic nfnetlink nf_tables bridge}
+# setpriv: util-linux's (busybox's applet has no --reuid), for unprivileged senders.
+HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter setpriv ping bpftool nft"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 mkdir -p "$(dirname "$OUT")"
 R=$(mktemp -d "$OUT.root.XXXXXX")
 TMPF=$(mktemp)
 trap 'rm -rf "$R" "$TMPF"' EXIT
+# mktemp made $R 0700, and the cpio's "." sets the VM's / to that: an
+# unprivileged process (setpriv --reuid) could not even look up /tmp.
+chmod 755 "$R"
 mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,root,etc/latebind,var,payload}
 ln -s ../run "$R/var/run" # iproute2 keeps netns under /var/run/netns
 

@@ -14,7 +14,7 @@ die() { echo "fetch: $*" >&2; exit 1; }
 # command:package. The initramfs carries these host binaries and their libraries.
 TOOLS="qemu-system-x86_64:qemu-system-x86 cpio:cpio gzip:gzip objcopy:binutils ldd:libc-bin
 bash:bash ip:iproute2 tc:iproute2 tcpdump:tcpdump iperf3:iperf3 ethtool:ethtool jq:jq
-nsenter:util-linux ping:iputils-ping bpftool:bpftool dpkg-deb:dpkg apt-get:apt"
+nsenter:util-linux setpriv:util-linux nft:nftables ping:iputils-ping bpftool:bpftool dpkg-deb:dpkg apt-get:apt"
 missing=""
 for t in $TOOLS; do
 	PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "${t%%:*}" >/dev/null || missing="$missing ${t#*:}"

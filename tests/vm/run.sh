@@ -4,7 +4,7 @@
 # The last line is "vm: N passed, N failed, N skipped"; the exit status is
 # non-zero on any failure, on a timeout, or when the VM did not finish.
 #   LATEBIND_SKIP_VM=1         skip (reported as skipped, never as passed)
-#   LATEBIND_VM_TIMEOUT=240    seconds for the whole VM run
+#   LATEBIND_VM_TIMEOUT=480    seconds for the whole VM run
 #   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
 #                              (=after: after them); no timeout; Ctrl-A X quits
 #   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
@@ -17,7 +17,9 @@ BUILD=${BUILD:-build}
 CLI=${CLI:-$BUILD/latebind}
 VM=$BUILD/vm
 LOG=$VM/console.log
-TIMEOUT=${LATEBIND_VM_TIMEOUT:-240}
+TIMEOUT=${LATEBIND_VM_TIMEOUT:-480}
+# The packet crafter of the isolation tests (static; `make build/tests/lb-craft`).
+LB_CRAFT=${LB_CRAFT:-$BUILD/tests/lb-craft}
 export BUILD
 
 result() { echo "vm: $1 passed, $2 failed, $3 skipped"; }
@@ -33,6 +35,7 @@ if [ "${LATEBIND_SKIP_VM:-0}" = 1 ]; then
 	exit 0
 fi
 [ -x "$CLI" ] || die "no $CLI: build it first (make)"
+[ -x "$LB_CRAFT" ] || die "no $LB_CRAFT: build it first (make $LB_CRAFT)"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "LATEBIND_VM_TIMEOUT must be a number of seconds, not '$TIMEOUT'"
 
 mkdir -p "$VM"
@@ -44,10 +47,11 @@ bash tests/vm/fetch.sh || die "tests/vm/fetch.sh failed (see above)"
 # shellcheck source=/dev/null
 . "$VM/cache/current.env"
 
-# --- payload: the CLI, the helpers, the tests ----------------------------------
+# --- payload: the CLI, lb-craft, the helpers, the tests -------------------------
 rm -rf "$VM/payload"
 mkdir -p "$VM/payload/tests"
 cp "$CLI" "$VM/payload/latebind"
+cp "$LB_CRAFT" "$VM/payload/lb-craft"
 # Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
 # results.sh, and pool-lib.sh, the scenarios the pool tests share.
 cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh "$VM/payload/"

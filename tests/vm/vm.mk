@@ -1,7 +1,7 @@
 # Test VM: Debian's stock 6.1 kernel under qemu TCG (tests/vm/run.sh).
-# Included by the main Makefile; needs $(CLI) and $(BUILD).
+# Included by the main Makefile; needs $(CLI), $(LB_CRAFT) and $(BUILD).
 #   make check-vm                       run tests/vm/tests/*.sh in the VM
 #   LATEBIND_VM_SHELL=1 make check-vm   debug shell in the VM instead
 .PHONY: check-vm
-check-vm: $(CLI)
-	$(Q)BUILD=$(BUILD) CLI=$(CLI) bash tests/vm/run.sh
+check-vm: $(CLI) $(LB_CRAFT)
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) bash tests/vm/run.sh
