@@ -579,6 +579,11 @@ LATEBIND_API int latebind_gc(unsigned int *removed)
 			if (dead) {
 				lb_info("removing the pins of a deleted datapath: %s", dir);
 				lb_remove_pins(dir);
+				/* In this namespace its input guard is ours to remove too
+				 * (elsewhere it went with the namespace, or waits for a gc
+				 * run there). */
+				if (c == cookie)
+					lb_nft_guard_del((unsigned int)ifindex);
 				(*removed)++;
 			}
 		}

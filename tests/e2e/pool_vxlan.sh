@@ -369,4 +369,17 @@ check "gc removed them" test ! -d "$GDIR"
 check "gc reported it ($total removed)" test "$total" -ge 1
 check "gc again removes nothing" test "$("$CLI" -j gc | jq .removed)" -eq 0
 
+# ---- gc in a live namespace: the underlay deleted under its pool leaves pins
+# and the input guard's chains; gc run there removes both.
+ip -n "$H" link add ugc type veth peer name ugc1
+ip -n "$H" link set ugc up
+"$CLI" -n "$H" pool create dev ugc type vxlan remote 10.31.0.2 count 2 dummy-base 5000000 >/dev/null
+GDIR=$(pin_dir "$H" ugc)
+check "pool on ugc: pins and its nftables chains" bash -c \
+	"test -d '$GDIR' && nsenter --net=/run/netns/$H nft list table inet latebind | grep -q 'chain pool_'"
+ip -n "$H" link del ugc
+check "gc in H removes the dead pool's pins" bash -c "'$CLI' -n '$H' gc >/dev/null && test ! -d '$GDIR'"
+check "...and its nftables chains (the table goes with the last one)" bash -c \
+	"! nsenter --net=/run/netns/$H nft list table inet latebind >/dev/null 2>&1"
+
 summary
