@@ -128,18 +128,17 @@ int lb_egress(struct __sk_buff *skb)
 	ours = (cfg->flags & LB_CFG_F_TUN_MARK) && lb_tag_is(skb->priority, LB_PRIO_EGRESS);
 	lb_pull_headers(skb);
 	rc = lb_parse(skb, cfg, &p);
-	if (ours) {
+	if (rc || !lb_is_dummy(cfg, p.vni)) {
+		if (!ours)
+			return LB_PASS;
 		/* A later fragment holds no tunnel header; the first one had it. */
 		if (rc == LB_PARSE_LATER_FRAG) {
 			skb->priority = 0;
 			return LB_PASS;
 		}
 		/* Not readable as its own tunnel's packet: never let it out as is. */
-		if (rc || !lb_is_dummy(cfg, p.vni))
-			return lb_drop(LB_DROP_UNPARSED);
+		return lb_drop(LB_DROP_UNPARSED);
 	}
-	if (rc || !lb_is_dummy(cfg, p.vni))
-		return LB_PASS;
 
 	slot = lb_slot(cfg, p.vni);
 	/* In pool mode a dummy VNI leaves only from its own tunnel: a local

@@ -36,7 +36,7 @@
 enum {
 	LB_PARSE_OTHER = 1,      /* not a tunnel packet to a configured port */
 	LB_PARSE_LATER_FRAG = 2, /* an IPv4 fragment past the first: no UDP header */
-}; 
+};
 
 struct lb_vlan_hdr {
 	__be16 tci;

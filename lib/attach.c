@@ -352,7 +352,7 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 	if (!err)
 		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_tun_ingress), dir,
 				"prog_tun_ingress");
-	/* A pool's datapath knows its tunnels' packets by their mark. */
+	/* A pool's datapath knows its tunnels' packets by their tag. */
 	if (!err && pool)
 		err = set_config_flag(dp, LB_CFG_F_TUN_MARK);
 	if (err)
@@ -399,22 +399,34 @@ LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_co
 	return err;
 }
 
-/* Kernel id of the program pinned as @dir/@name. */
-static int pinned_prog_id(const char *dir, const char *name, uint32_t *id)
+/* The program pinned as @dir/@name: an fd to close, and its kernel id; -errno quietly. */
+static int open_pinned_prog(const char *dir, const char *name, int *fd, uint32_t *id)
 {
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info);
-	char path[LB_PATH_MAX];
-	int fd, err = 0;
+	char path[LB_PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
+	*fd = bpf_obj_get(path);
+	if (*fd < 0)
 		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		err = -errno;
+	if (bpf_obj_get_info_by_fd(*fd, &info, &len)) {
+		int err = -errno;
+
+		close(*fd);
+		*fd = -1;
+		return err;
+	}
 	*id = info.id;
-	close(fd);
+	return 0;
+}
+
+int lb_pinned_prog_id(const char *dir, const char *name, uint32_t *id)
+{
+	int fd, err = open_pinned_prog(dir, name, &fd, id);
+
+	if (!err)
+		close(fd);
 	return err;
 }
 
@@ -431,7 +443,7 @@ static bool tc_filter_is_ours(unsigned int ifindex, enum bpf_tc_attach_point whe
 
 	err = bpf_tc_query(&hook, &opts);
 	lb_libbpf_quiet_end(q);
-	return !err && !pinned_prog_id(dir, prog_pin, &id) && id == opts.prog_id;
+	return !err && !lb_pinned_prog_id(dir, prog_pin, &id) && id == opts.prog_id;
 }
 
 /* After our filters went: drop the clsact qdisc if we made it and it is empty. */
@@ -631,26 +643,6 @@ enum latebind_attach_mode lb_dp_mode(const char *dir)
 	return access(path, F_OK) ? LATEBIND_ATTACH_CLS_BPF : LATEBIND_ATTACH_TCX;
 }
 
-/* The pinned program @name's fd and kernel id. */
-int lb_pinned_prog(const char *dir, const char *name, int *fd, uint32_t *id)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	char path[LB_PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	*fd = bpf_obj_get(path);
-	if (*fd < 0)
-		return lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
-	if (bpf_obj_get_info_by_fd(*fd, &info, &len)) {
-		close(*fd);
-		*fd = -1;
-		return lb_err(-errno, "cannot read %s: %s", path, strerror(errno));
-	}
-	*id = info.id;
-	return 0;
-}
-
 bool lb_tcx_first_is(unsigned int ifindex, int type, uint32_t id)
 {
 	uint32_t ids[8] = { 0 };
@@ -658,6 +650,16 @@ bool lb_tcx_first_is(unsigned int ifindex, int type, uint32_t id)
 
 	/* ENOSPC: more than 8 programs; ids[0] is still the head. */
 	return (!bpf_prog_query_opts((int)ifindex, type, &q) || errno == ENOSPC) && ids[0] == id;
+}
+
+bool lb_progs_first(enum latebind_attach_mode mode, struct lb_nl *nl, unsigned int ifindex,
+		    uint32_t eg_id, uint32_t in_id)
+{
+	if (mode == LATEBIND_ATTACH_TCX)
+		return lb_tcx_first_is(ifindex, LB_BPF_TCX_EGRESS, eg_id) &&
+		       lb_tcx_first_is(ifindex, LB_BPF_TCX_INGRESS, in_id);
+	return lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS), eg_id) &&
+	       lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), in_id);
 }
 
 /* One hook of the underlay: attached, ours, and first; else put it back. */
@@ -671,9 +673,10 @@ static int repair_hook(const char *dir, unsigned int ifindex, enum latebind_atta
 	uint32_t id = 0;
 	int fd, lfd, err;
 
-	err = lb_pinned_prog(dir, prog, &fd, &id);
+	err = open_pinned_prog(dir, prog, &fd, &id);
 	if (err)
-		return err;
+		return lb_err(err, "cannot open the program pinned as %s/%s: %s", dir, prog,
+			      strerror(-err));
 	if (mode == LATEBIND_ATTACH_TCX) {
 		if (lb_tcx_first_is(ifindex, type, id))
 			goto out;
@@ -760,9 +763,9 @@ LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_statu
 	st->cfg.geneve_port = abi.geneve_port;
 	st->cfg.vxlan_port = abi.vxlan_port;
 
-	err = pinned_prog_id(dir, "prog_egress", &st->egress_prog_id);
+	err = lb_pinned_prog_id(dir, "prog_egress", &st->egress_prog_id);
 	if (!err)
-		err = pinned_prog_id(dir, "prog_ingress", &st->ingress_prog_id);
+		err = lb_pinned_prog_id(dir, "prog_ingress", &st->ingress_prog_id);
 	if (err)
 		return lb_err(err, "cannot read the programs pinned in %s: %s", dir, strerror(-err));
 	snprintf(path, sizeof(path), "%s/link_ingress", dir);

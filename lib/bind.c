@@ -27,7 +27,6 @@
 #include <bpf/libbpf.h>
 #include "internal.h"
 #include "nl.h"
-#include <linux/pkt_sched.h>
 #include "pool.h"
 
 LATEBIND_API const char *latebind_tunnel_type_name(enum latebind_tunnel_type type)
@@ -620,33 +619,19 @@ static void guard_health(struct latebind_pool *p, const struct latebind_dp_statu
 {
 	uint32_t eg_id = 0, in_id = 0;
 	struct lb_nl *nl = NULL;
-	int fd;
 
 	o->input_guard = !lb_nft_guard_check(p->underlay_ifindex);
 	o->unguarded_tunnels = p->info.count;
 	if (lb_nl_open(&nl))
 		return;
-	if (st->mode == LATEBIND_ATTACH_TCX)
-		o->programs_first = lb_tcx_first_is(p->underlay_ifindex, LB_BPF_TCX_EGRESS,
-						    st->egress_prog_id) &&
-				    lb_tcx_first_is(p->underlay_ifindex, LB_BPF_TCX_INGRESS,
-						    st->ingress_prog_id);
-	else
-		o->programs_first =
-			lb_nl_first_filter_is(nl, p->underlay_ifindex,
-					      TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
-					      st->egress_prog_id) &&
-			lb_nl_first_filter_is(nl, p->underlay_ifindex,
-					      TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
-					      st->ingress_prog_id);
-	if (!lb_pinned_prog(p->dir, "prog_tun_egress", &fd, &eg_id))
-		close(fd);
-	if (!lb_pinned_prog(p->dir, "prog_tun_ingress", &fd, &in_id))
-		close(fd);
+	o->programs_first = lb_progs_first(st->mode, nl, p->underlay_ifindex,
+					   st->egress_prog_id, st->ingress_prog_id);
+	lb_pinned_prog_id(p->dir, "prog_tun_egress", &eg_id);
+	lb_pinned_prog_id(p->dir, "prog_tun_ingress", &in_id);
 	for (uint32_t s = 0; s < p->info.count; s++) {
 		unsigned int ifx = lb_slot_ifindex(p, s);
 
-		if (ifx && eg_id && in_id && !lb_guard_check(st->mode, nl, ifx, eg_id, in_id))
+		if (ifx && eg_id && in_id && lb_progs_first(st->mode, nl, ifx, eg_id, in_id))
 			o->unguarded_tunnels--;
 	}
 	lb_nl_close(nl);

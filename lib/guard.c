@@ -3,7 +3,7 @@
  * The tunnel guard: lb_tun_egress and lb_tun_ingress on every pool tunnel,
  * and lb_tun_slot, the record of which device is which slot.
  *
- *   pool tunnel lbN  egress:  lb_tun_egress  (unbound: drop; else mark)
+ *   pool tunnel lbN  egress:  lb_tun_egress  (unbound: drop; else tag)
  *                    ingress: lb_tun_ingress (no lb_ingress mark: drop)
  *
  * The underlay's programs see only the underlay; these see every route into
@@ -76,7 +76,7 @@ static int queue_clsact(struct lb_nl *nl, unsigned int ifindex)
 		       ? 0 : lb_err(-ENOMEM, "out of memory");
 }
 
-/* Our filter, first in the hook (lb_tc_prio), created or replaced. */
+/* Our filter, first in the hook (LB_TC_PRIO), created or replaced. */
 static int queue_filter(struct lb_nl *nl, unsigned int ifindex, uint32_t hook, int prog_fd,
 			const char *name)
 {
@@ -153,15 +153,4 @@ out:
 	if (in >= 0)
 		close(in);
 	return err;
-}
-
-int lb_guard_check(enum latebind_attach_mode mode, struct lb_nl *nl, unsigned int ifindex,
-		   uint32_t eg_id, uint32_t in_id)
-{
-	if (mode == LATEBIND_ATTACH_TCX)
-		return lb_tcx_first_is(ifindex, LB_BPF_TCX_EGRESS, eg_id) &&
-		       lb_tcx_first_is(ifindex, LB_BPF_TCX_INGRESS, in_id) ? 0 : -ENOENT;
-	return lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS), eg_id) &&
-	       lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), in_id)
-		       ? 0 : -ENOENT;
 }

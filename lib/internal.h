@@ -45,8 +45,12 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 int lb_detach_locked(const char *ifname);
 /* Is program @id the head of tcx hook @type (LB_BPF_TCX_*) of @ifindex? */
 bool lb_tcx_first_is(unsigned int ifindex, int type, uint32_t id);
-/* The program pinned as @dir/@name: an fd to close, and its kernel id. */
-int lb_pinned_prog(const char *dir, const char *name, int *fd, uint32_t *id);
+/* Kernel id of the program pinned as @dir/@name; -errno quietly. */
+int lb_pinned_prog_id(const char *dir, const char *name, uint32_t *id);
+/* Do programs @eg_id and @in_id head @ifindex's egress and ingress hooks? (@nl: cls_bpf) */
+struct lb_nl;
+bool lb_progs_first(enum latebind_attach_mode mode, struct lb_nl *nl, unsigned int ifindex,
+		    uint32_t eg_id, uint32_t in_id);
 /* The attach mode of the datapath pinned in @dir. */
 enum latebind_attach_mode lb_dp_mode(const char *dir);
 /* Put the underlay's programs back at the head of their hooks where they are not. */
@@ -63,12 +67,8 @@ void lb_unlock(int fd);
 #define LB_TC_PRIO 1
 
 /* guard.c: lb_tun_egress/lb_tun_ingress on pool tunnels */
-struct lb_nl;
 int lb_guard_attach(const char *dir, enum latebind_attach_mode mode, struct lb_nl *nl,
 		    const unsigned int *ifindex, uint32_t n);
-/* 0 when our two programs run first on @ifindex, -ENOENT else. */
-int lb_guard_check(enum latebind_attach_mode mode, struct lb_nl *nl, unsigned int ifindex,
-		   uint32_t eg_id, uint32_t in_id);
 
 /* nft.c: the input guard, one nftables chain per pool (its underlay's ifindex) */
 int lb_nft_guard_add(unsigned int ifindex, uint16_t dstport, uint32_t dummy_min,
