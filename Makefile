@@ -27,9 +27,9 @@ endif
 .SUFFIXES:
 
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude -I$(ARCH_INC)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude/uapi -Iinclude -I$(ARCH_INC)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -I$(BUILD) -fPIC
+CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude/uapi -Iinclude -I$(BUILD) -fPIC
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LIBMNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 LIBNFT_LIBS := $(shell $(PKG_CONFIG) --libs libnftables 2>/dev/null || echo -lnftables)
@@ -43,6 +43,8 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_A    := $(BUILD)/liblatebind.a
 LIB_SO   := $(BUILD)/liblatebind.so
+LB_VERSION := 1.0.0
+LB_SONAME  := liblatebind.so.1
 CLI      := $(BUILD)/latebind
 
 TEST_LIB_OBJS := $(BUILD)/tests/lib/check.o $(BUILD)/tests/datapath/harness.o
@@ -87,9 +89,10 @@ $(LIB_A): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(LIB_SO): $(LIB_OBJS)
+$(LIB_SO): $(LIB_OBJS) lib/liblatebind.map
 	$(call msg,LD,$@)
-	$(Q)$(CC) -shared -Wl,-soname,liblatebind.so.0 -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) -shared -Wl,-soname,$(LB_SONAME) -Wl,--version-script=lib/liblatebind.map \
+		-o $@ $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h include/latebind/*.h)
 	$(call msg,CC,$@)
@@ -175,8 +178,6 @@ INCLUDEDIR  ?= $(PREFIX)/include
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL     ?= install
-LB_VERSION  := 0.1.0
-LB_SONAME   := liblatebind.so.0
 LB_PC       := $(BUILD)/latebind.pc
 
 .PHONY: install uninstall

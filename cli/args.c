@@ -75,7 +75,7 @@ int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, s
 	return 0;
 }
 
-int parse_dp_option(int argc, char **argv, struct latebind_dp_config *cfg, char *err,
+int parse_dp_option(int argc, char **argv, struct latebind_datapath_config *cfg, char *err,
 		    size_t errlen)
 {
 	const char *kw = argv[0];

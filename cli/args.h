@@ -30,7 +30,7 @@ int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, s
  * argv; returns the number of arguments used (2), 0 if argv[0] is not a
  * datapath option, or -EINVAL with @err set.
  */
-int parse_dp_option(int argc, char **argv, struct latebind_dp_config *cfg, char *err,
+int parse_dp_option(int argc, char **argv, struct latebind_datapath_config *cfg, char *err,
 		    size_t errlen);
 
 #endif

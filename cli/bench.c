@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <latebind/latebind.h>
+#include <latebind/bench.h>
 #include "args.h"
 #include "cli.h"
 #include "bench.h"

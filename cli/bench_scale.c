@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <latebind/latebind.h>
+#include <latebind/bench.h>
 #include "args.h"
 #include "cli.h"
 #include "bench.h"
@@ -150,10 +151,9 @@ int bench_scale(int argc, char **argv)
 	for (int i = 0; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "dev"))
 			spec.underlay = argv[i + 1];
-		else if (!strcmp(argv[i], "type") && !strcmp(argv[i + 1], "geneve"))
-			spec.type = LATEBIND_GENEVE;
-		else if (!strcmp(argv[i], "type") && !strcmp(argv[i + 1], "vxlan"))
-			spec.type = LATEBIND_VXLAN;
+		else if (!strcmp(argv[i], "type") &&
+			 !latebind_tunnel_type_parse(argv[i + 1], &spec.type))
+			;
 		else if (!strcmp(argv[i], "remote") && !latebind_addr_parse(argv[i + 1], &spec.remote))
 			;
 		else if (!strcmp(argv[i], "ops") && !parse_u32(argv[i + 1], 30, 10000000, &ops))

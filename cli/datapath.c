@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <latebind/latebind.h>
+#include <latebind/bench.h>
 #include "args.h"
 #include "cli.h"
 #include "output.h"
@@ -12,11 +13,11 @@
  * the command takes no device.
  */
 static int parse_dp_args(int argc, char **argv, const char **dev,
-			 enum latebind_attach_mode *mode, struct latebind_dp_config *cfg)
+			 enum latebind_attach_mode *mode, struct latebind_datapath_config *cfg)
 {
 	char err[200];
 
-	latebind_dp_config_init(cfg);
+	latebind_datapath_config_init(cfg);
 	while (argc > 0) {
 		int used = 2;
 
@@ -51,7 +52,7 @@ static int parse_dp_args(int argc, char **argv, const char **dev,
 	return 0;
 }
 
-static void print_config(const struct latebind_dp_config *cfg)
+static void print_config(const struct latebind_datapath_config *cfg)
 {
 	out_uint("dummy_min", "dummy-range %llu", cfg->dummy_base);
 	out_uint("dummy_max", "-%llu", cfg->dummy_base + cfg->dummy_count - 1);
@@ -61,7 +62,7 @@ static void print_config(const struct latebind_dp_config *cfg)
 
 static int do_attach(int argc, char **argv)
 {
-	struct latebind_dp_config cfg;
+	struct latebind_datapath_config cfg;
 	enum latebind_attach_mode mode = LATEBIND_ATTACH_NONE;
 	const char *dev = NULL;
 	char dir[256];
@@ -69,10 +70,10 @@ static int do_attach(int argc, char **argv)
 
 	if (parse_dp_args(argc, argv, &dev, &mode, &cfg))
 		return 1;
-	err = latebind_attach(dev, &cfg, &mode);
+	err = latebind_datapath_attach(dev, &cfg, &mode);
 	if (err)
 		return cli_lib_error(err);
-	latebind_pin_dir(dev, dir, sizeof(dir));
+	latebind_datapath_pin_dir(dev, dir, sizeof(dir));
 	out_open_object(NULL);
 	out_string("dev", "attached to %s", dev);
 	out_string("mode", " mode %s", latebind_attach_mode_name(mode));
@@ -91,7 +92,7 @@ static int do_detach(int argc, char **argv)
 	if (argc != 2 || strcmp(argv[0], "dev"))
 		return cli_error("usage: latebind datapath detach dev UNDERLAY");
 	dev = argv[1];
-	err = latebind_detach(dev);
+	err = latebind_datapath_detach(dev);
 	if (err)
 		return cli_lib_error(err);
 	out_open_object(NULL);
@@ -104,7 +105,7 @@ static int do_detach(int argc, char **argv)
 /* Load both programs through the verifier, print them, unload. */
 static int do_load(int argc, char **argv)
 {
-	struct latebind_dp_config cfg;
+	struct latebind_datapath_config cfg;
 	struct latebind_datapath *dp;
 	uint32_t eg, in;
 	int err;
@@ -140,15 +141,15 @@ static int do_load(int argc, char **argv)
 
 static int do_dp_show(int argc, char **argv)
 {
-	struct latebind_dp_status st;
+	struct latebind_datapath_status st;
 	char dir[256];
 	int err;
 
 	if (argc != 2 || strcmp(argv[0], "dev"))
 		return cli_error("usage: latebind datapath show dev UNDERLAY");
-	err = latebind_dp_status(argv[1], &st);
+	err = latebind_datapath_status(argv[1], &st);
 	if (!err)
-		err = latebind_pin_dir(argv[1], dir, sizeof(dir));
+		err = latebind_datapath_pin_dir(argv[1], dir, sizeof(dir));
 	if (err)
 		return cli_lib_error(err);
 	out_open_object(NULL);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <latebind/latebind.h>
+#include <latebind/bench.h>
 #include "cli.h"
 #include "output.h"
 
@@ -143,20 +144,21 @@ static const struct sample samples[] = {
 
 int do_datapath_demo(int argc, char **argv)
 {
-	struct latebind_dp_config cfg;
+	struct latebind_datapath_config cfg;
 	struct latebind_datapath *dp;
-	struct lb_ingress_key key = { .vni = REAL0, .family = LB_AF_INET };
+	struct latebind_addr peer;
 	uint8_t in[256], out[256];
 	int err = 0;
 
-	latebind_dp_config_init(&cfg);
+	latebind_datapath_config_init(&cfg);
 	err = latebind_datapath_open(&cfg, &dp);
 	if (err)
 		return cli_lib_error(err);
-	inet_pton(AF_INET, DEMO_PEER, key.remote);
-	err = latebind_datapath_bind(dp, DUMMY0, REAL0, &key);
+	err = latebind_addr_parse(DEMO_PEER, &peer);
 	if (!err)
-		err = latebind_datapath_bind(dp, DUMMY1, REAL1, NULL);
+		err = latebind_datapath_bind(dp, DUMMY0, REAL0, &peer, NULL);
+	if (!err)
+		err = latebind_datapath_bind(dp, DUMMY1, REAL1, NULL, NULL);
 	if (err)
 		goto out;
 

@@ -180,6 +180,8 @@ int main(int argc, char **argv)
 	}
 	out_init(stdout, json);
 	latebind_set_log(log_to_stderr, NULL);
+	/* A verifier refusal is worth showing: the CLI asks for libbpf's messages. */
+	latebind_route_libbpf_log(true);
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;

@@ -43,12 +43,8 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
 		} else if (!strcmp(argv[0], "type")) {
 			if (!(val = need_value(argc, argv, "geneve or vxlan")))
 				return 1;
-			if (!strcmp(val, "geneve"))
-				spec->type = LATEBIND_GENEVE;
-			else if (!strcmp(val, "vxlan"))
-				spec->type = LATEBIND_VXLAN;
-			else
-				return cli_error("invalid type \"%s\": geneve or vxlan", val);
+			if (latebind_tunnel_type_parse(val, &spec->type))
+				return cli_error("%s", latebind_last_error());
 		} else if (!strcmp(argv[0], "remote") || !strcmp(argv[0], "local")) {
 			if (!(val = need_value(argc, argv, "an IPv4 or IPv6 address")))
 				return 1;
@@ -394,7 +390,7 @@ int do_show(int argc, char **argv)
 static void print_counters(struct latebind_pool *pool, uint32_t slot)
 {
 	struct latebind_tunnel_info t;
-	struct lb_tun_stats st = { 0 };
+	struct latebind_tunnel_stats st = { 0 };
 
 	latebind_tunnel_info(pool, slot, &t);
 	latebind_tunnel_stats(pool, slot, &st);
@@ -410,12 +406,12 @@ static void print_counters(struct latebind_pool *pool, uint32_t slot)
 
 static void print_drops(struct latebind_pool *pool)
 {
-	uint64_t drops[LB_DROP_REASONS] = { 0 };
+	uint64_t drops[LATEBIND_DROP_REASONS] = { 0 };
 
 	latebind_pool_drops(pool, drops);
 	out_open_object("drops");
 	out_text("  drops:");
-	for (uint32_t r = 0; r < LB_DROP_REASONS; r++) {
+	for (uint32_t r = 0; r < LATEBIND_DROP_REASONS; r++) {
 		char fmt[64];
 
 		snprintf(fmt, sizeof(fmt), " %s %%llu", latebind_drop_reason_name(r));

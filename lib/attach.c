@@ -1,50 +1,25 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Attaching the datapath to an underlay device, and the pins that keep it
- * there after this process exits:
- *
- *   /sys/fs/bpf/latebind/<netns cookie>/<ifindex>/
- *       lb_config lb_egress_bind lb_ingress_bind lb_tun_stats lb_drop_stats lb_tun_slot
- *       prog_egress prog_ingress prog_tun_egress prog_tun_ingress
- *       link_egress link_ingress        (tcx mode only)
- *       lb_pool                         (with a pool, lib/pool.c)
- *
- * The netns cookie keeps two namespaces' devices of the same name apart.
+ * Attaching the datapath to an underlay device: tcx links where the kernel
+ * has them, else clsact and cls_bpf. Its pins are lib/pins.c's.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <net/if_arp.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/pkt_sched.h>
 #include "latebind.skel.h"
 #include "internal.h"
 #include "nl.h"
-#include <linux/pkt_sched.h>
-
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-static const char *const map_pins[] = {
-	"lb_config", "lb_egress_bind", "lb_ingress_bind", "lb_tun_stats", "lb_drop_stats",
-	"lb_tun_slot",
-};
 
 LATEBIND_API const char *latebind_attach_mode_name(enum latebind_attach_mode mode)
 {
@@ -59,131 +34,10 @@ LATEBIND_API const char *latebind_attach_mode_name(enum latebind_attach_mode mod
 }
 
 /* Mount bpffs when nobody has, as bpftool and iproute2 do. */
-int lb_ensure_bpffs(void)
-{
-	struct statfs st;
-
-	if (!statfs(LB_BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", LB_BPFFS, "bpf", 0, "mode=0700"))
-		return lb_err(-errno, "cannot mount bpffs on %s: %s", LB_BPFFS, strerror(errno));
-	return 0;
-}
-
-int lb_netns_cookie(uint64_t *cookie)
-{
-	socklen_t len = sizeof(*cookie);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int err = 0;
-
-	if (fd < 0)
-		return lb_err(-errno, "socket: %s", strerror(errno));
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
-		err = lb_err(-errno, "cannot read the network namespace cookie: %s",
-			     strerror(errno));
-	close(fd);
-	return err;
-}
-
-int lb_resolve_dev(const char *ifname, unsigned int *ifindex)
-{
-	if (strlen(ifname) >= IF_NAMESIZE)
-		return lb_err(-EINVAL, "device name \"%s\" is too long", ifname);
-	*ifindex = if_nametoindex(ifname);
-	if (!*ifindex)
-		return lb_err(-ENODEV, "no device \"%s\" in this network namespace", ifname);
-	return 0;
-}
-
-int lb_pin_dir_of(unsigned int ifindex, char *buf, size_t size)
-{
-	uint64_t cookie;
-	int err = lb_netns_cookie(&cookie);
-
-	if (err)
-		return err;
-	if ((size_t)snprintf(buf, size, LB_PIN_ROOT "/%llu/%u", (unsigned long long)cookie,
-			     ifindex) >= size)
-		return lb_err(-ENAMETOOLONG, "pin path too long");
-	return 0;
-}
-
-/* Resolve @ifname, make sure bpffs is there, and name its pin directory. */
-int lb_locate(const char *ifname, unsigned int *ifindex, char *dir, size_t size)
-{
-	int err = lb_resolve_dev(ifname, ifindex);
-
-	if (!err)
-		err = lb_ensure_bpffs();
-	if (!err)
-		err = lb_pin_dir_of(*ifindex, dir, size);
-	return err;
-}
-
-LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size)
-{
-	unsigned int ifindex;
-	int err = lb_resolve_dev(ifname, &ifindex);
-
-	return err ? err : lb_pin_dir_of(ifindex, buf, size);
-}
-
-/*
- * Create @dir's parents as needed, then @dir itself exclusively: of two
- * concurrent attaches, exactly one gets the directory (-EEXIST for the other).
- */
-static int mkdir_claim(const char *dir)
-{
-	char tmp[LB_PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0700) ? -errno : 0;
-}
-
-/* Remove what a pin directory holds, the directory, and empty parents. */
-void lb_remove_pins(const char *dir)
-{
-	static const char *const others[] = { "prog_egress", "prog_ingress", "prog_tun_egress",
-					      "prog_tun_ingress", "link_egress", "link_ingress",
-					      "lb_pool" };
-	char path[LB_PATH_MAX], *slash;
-
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, map_pins[i]);
-		unlink(path);
-	}
-	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, others[i]);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s", dir);
-	while (strcmp(path, LB_PIN_ROOT) && !rmdir(path) && (slash = strrchr(path, '/')))
-		*slash = 0;
-	rmdir(LB_PIN_ROOT);
-}
-
-int lb_pin_fd(int fd, const char *dir, const char *name)
-{
-	char path[LB_PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (bpf_obj_pin(fd, path))
-		return lb_err(-errno, "cannot pin %s: %s", path, strerror(errno));
-	return 0;
-}
-
 /* Our programs run first: BPF_F_BEFORE with no anchor is the head of the hook. */
 static int link_first(int prog_fd, unsigned int ifindex, int type)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = LB_BPF_F_BEFORE);
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = BPF_F_BEFORE);
 
 	return bpf_link_create(prog_fd, (int)ifindex, type, &opts);
 }
@@ -192,11 +46,11 @@ static int attach_tcx(struct latebind_datapath *dp, unsigned int ifindex, const 
 {
 	int eg = -1, in = -1, err;
 
-	in = link_first(bpf_program__fd(dp->skel->progs.lb_ingress), ifindex, LB_BPF_TCX_INGRESS);
+	in = link_first(bpf_program__fd(dp->skel->progs.lb_ingress), ifindex, BPF_TCX_INGRESS);
 	if (in < 0)
 		return in == -EINVAL ? -EOPNOTSUPP : lb_err(in, "tcx ingress attach: %s",
 							    strerror(-in));
-	eg = link_first(bpf_program__fd(dp->skel->progs.lb_egress), ifindex, LB_BPF_TCX_EGRESS);
+	eg = link_first(bpf_program__fd(dp->skel->progs.lb_egress), ifindex, BPF_TCX_EGRESS);
 	if (eg < 0) {
 		err = lb_err(eg, "tcx egress attach: %s", strerror(-eg));
 		goto out;
@@ -232,18 +86,16 @@ static void clsact_destroy(unsigned int ifindex)
 /* @created: this call made the clsact qdisc (else someone else's is reused). */
 static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex, bool *created)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
-	int err;
+	struct lb_nl *nl;
+	int err = lb_nl_open(&nl);
 
-	void *q = lb_libbpf_quiet_begin();
-
-	err = bpf_tc_hook_create(&hook);
-	lb_libbpf_quiet_end(q);
-	if (err && err != -EEXIST)
-		return lb_err(err, "cannot create the clsact qdisc: %s", strerror(-err));
-	*created = !err;
+	if (!err)
+		err = lb_tc_clsact(nl, ifindex, created);
+	lb_nl_close(nl);
+	if (err)
+		return err;
 
 	hook.attach_point = BPF_TC_INGRESS;
 	opts.prog_fd = bpf_program__fd(dp->skel->progs.lb_ingress);
@@ -267,21 +119,6 @@ static int attach_cls_bpf(struct latebind_datapath *dp, unsigned int ifindex, bo
 	return 0;
 }
 
-/* Set @flag in lb_config (LB_CFG_F_OWN_CLSACT: the clsact qdisc is ours to remove). */
-static int set_config_flag(struct latebind_datapath *dp, uint32_t flag)
-{
-	int fd = bpf_map__fd(dp->skel->maps.lb_config);
-	struct lb_config cfg;
-	uint32_t zero = 0;
-
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
-	cfg.flags |= flag;
-	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_EXIST))
-		return lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
-	return 0;
-}
-
 /* The programs parse Ethernet frames: refuse any other link type. */
 static int check_ethernet(const char *ifname)
 {
@@ -300,7 +137,7 @@ static int check_ethernet(const char *ifname)
 	return err;
 }
 
-int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
+int lb_attach_locked(const char *ifname, const struct latebind_datapath_config *cfg,
 		     enum latebind_attach_mode *mode, bool pool)
 {
 	struct latebind_datapath *dp = NULL;
@@ -312,7 +149,7 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 	int err;
 
 	/* Everything that can be refused is refused before anything changes. */
-	err = lb_dp_config_check(cfg, pool);
+	err = lb_datapath_config_check(cfg, pool);
 	if (err)
 		return err;
 	err = lb_locate(ifname, &ifindex, dir, sizeof(dir));
@@ -328,7 +165,7 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 	err = lb_datapath_load(cfg, &dp);
 	if (err)
 		return err;
-	err = mkdir_claim(dir);
+	err = lb_mkdir_claim(dir);
 	if (err) {
 		/* Not ours to clean up: another attach may own it. */
 		if (err == -EEXIST)
@@ -338,23 +175,13 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 		latebind_datapath_close(dp);
 		return err;
 	}
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]) && !err; i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, map_pins[i]);
-
-		err = lb_pin_fd(bpf_map__fd(map), dir, map_pins[i]);
-	}
-	if (!err)
-		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_egress), dir, "prog_egress");
-	if (!err)
-		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_ingress), dir, "prog_ingress");
-	if (!err)
-		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_tun_egress), dir, "prog_tun_egress");
-	if (!err)
-		err = lb_pin_fd(bpf_program__fd(dp->skel->progs.lb_tun_ingress), dir,
-				"prog_tun_ingress");
+	for (int i = 0; i < LB_MAPS_DATAPATH && !err; i++)
+		err = lb_pin_fd(lb_datapath_map_fd(dp, lb_map_names[i]), dir, lb_map_names[i]);
+	for (int i = 0; i < LB_PROG_COUNT && !err; i++)
+		err = lb_pin_fd(lb_datapath_prog_fd(dp, lb_progs[i].prog), dir, lb_progs[i].pin);
 	/* A pool's datapath knows its tunnels' packets by their tag. */
 	if (!err && pool)
-		err = set_config_flag(dp, LB_CFG_F_TUN_MARK);
+		err = lb_config_set_flag(lb_datapath_map_fd(dp, "lb_config"), LB_CFG_F_TUN_MARK, NULL);
 	if (err)
 		goto out;
 
@@ -372,7 +199,7 @@ int lb_attach_locked(const char *ifname, const struct latebind_dp_config *cfg,
 		lb_info("attaching with clsact/cls_bpf");
 		err = attach_cls_bpf(dp, ifindex, &created);
 		if (!err && created)
-			err = set_config_flag(dp, LB_CFG_F_OWN_CLSACT);
+			err = lb_config_set_flag(lb_datapath_map_fd(dp, "lb_config"), LB_CFG_F_OWN_CLSACT, NULL);
 		if (!err)
 			m = LATEBIND_ATTACH_CLS_BPF;
 		else if (created)
@@ -387,7 +214,7 @@ out:
 	return err;
 }
 
-LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_config *cfg,
+LATEBIND_API int latebind_datapath_attach(const char *ifname, const struct latebind_datapath_config *cfg,
 				 enum latebind_attach_mode *mode)
 {
 	int lock, err = lb_lock_pools(&lock);
@@ -434,16 +261,17 @@ int lb_pinned_prog_id(const char *dir, const char *name, uint32_t *id)
 static bool tc_filter_is_ours(unsigned int ifindex, enum bpf_tc_attach_point where,
 			      const char *dir, const char *prog_pin)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LB_TC_HANDLE, .priority = LB_TC_PRIO);
+	uint32_t parent = TC_H_MAKE(TC_H_CLSACT, where == BPF_TC_EGRESS ? TC_H_MIN_EGRESS
+								      : TC_H_MIN_INGRESS);
+	struct lb_nl *nl;
 	uint32_t id;
-	int err;
+	bool ours;
 
-	void *q = lb_libbpf_quiet_begin(); /* no filter there is an answer */
-
-	err = bpf_tc_query(&hook, &opts);
-	lb_libbpf_quiet_end(q);
-	return !err && !lb_pinned_prog_id(dir, prog_pin, &id) && id == opts.prog_id;
+	if (lb_pinned_prog_id(dir, prog_pin, &id) || lb_nl_open(&nl))
+		return false;
+	ours = lb_nl_filter_runs(nl, ifindex, parent, LB_TC_HANDLE, LB_TC_PRIO, id);
+	lb_nl_close(nl);
+	return ours;
 }
 
 /* After our filters went: drop the clsact qdisc if we made it and it is empty. */
@@ -502,7 +330,7 @@ int lb_detach_locked(const char *ifname)
 	return 0;
 }
 
-LATEBIND_API int latebind_detach(const char *ifname)
+LATEBIND_API int latebind_datapath_detach(const char *ifname)
 {
 	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
 	unsigned int ifindex;
@@ -522,127 +350,6 @@ LATEBIND_API int latebind_detach(const char *ifname)
 	return err;
 }
 
-/*
- * Is the tcx link pinned as @path defunct (its device is gone)? The kernel
- * reports ifindex 0 then. Debian 12's UAPI headers predate tcx: its info is
- * the first word of the union, at offset 16 of struct bpf_link_info.
- */
-static bool tcx_link_defunct(const char *path)
-{
-	union {
-		struct bpf_link_info info;
-		uint8_t raw[sizeof(struct bpf_link_info) + 64];
-	} u;
-	uint32_t len = sizeof(u), ifindex;
-	int fd = bpf_obj_get(path);
-	bool dead = false;
-
-	if (fd < 0)
-		return false;
-	memset(&u, 0, sizeof(u));
-	if (!bpf_obj_get_info_by_fd(fd, &u, &len) && u.info.type == 11 /* BPF_LINK_TYPE_TCX */) {
-		memcpy(&ifindex, u.raw + 16, sizeof(ifindex));
-		dead = ifindex == 0;
-	}
-	close(fd);
-	return dead;
-}
-
-/*
- * Pins whose datapath is gone: in any namespace, a tcx datapath whose links
- * are defunct (the device, or its whole namespace, was deleted without a
- * detach); in this namespace, any datapath whose underlay no longer exists.
- */
-LATEBIND_API int latebind_gc(unsigned int *removed)
-{
-	char path[300], dir[600];
-	uint64_t cookie;
-	struct dirent *nd, *dd;
-	DIR *root, *ns;
-	int lock, err;
-
-	*removed = 0;
-	err = lb_netns_cookie(&cookie);
-	if (!err)
-		err = lb_lock_pools(&lock);
-	if (err)
-		return err;
-	root = opendir(LB_PIN_ROOT);
-	while (root && (nd = readdir(root))) {
-		char *end;
-		unsigned long long c = strtoull(nd->d_name, &end, 10);
-
-		if (*end || nd->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), LB_PIN_ROOT "/%s", nd->d_name);
-		ns = opendir(path);
-		while (ns && (dd = readdir(ns))) {
-			char name[IF_NAMESIZE], link[sizeof(dir) + 16];
-			unsigned long ifindex = strtoul(dd->d_name, &end, 10);
-			bool dead;
-
-			if (*end || dd->d_name[0] == '.')
-				continue;
-			snprintf(dir, sizeof(dir), "%s/%s", path, dd->d_name);
-			snprintf(link, sizeof(link), "%s/link_ingress", dir);
-			dead = tcx_link_defunct(link);
-			if (!dead && c == cookie && !if_indextoname((unsigned int)ifindex, name))
-				dead = true;
-			if (dead) {
-				lb_info("removing the pins of a deleted datapath: %s", dir);
-				lb_remove_pins(dir);
-				/* In this namespace its input guard is ours to remove too
-				 * (elsewhere it went with the namespace, or waits for a gc
-				 * run there). */
-				if (c == cookie)
-					lb_nft_guard_del((unsigned int)ifindex);
-				(*removed)++;
-			}
-		}
-		if (ns)
-			closedir(ns);
-	}
-	if (root)
-		closedir(root);
-	lb_unlock(lock);
-	return 0;
-}
-
-/*
- * Pool changes (attach, detach, pool create and destroy) hold an exclusive
- * flock on the bpffs root: that directory is never removed, and a lock dies
- * with its holder, so a killed process never leaves one behind.
- */
-int lb_lock_pools(int *fd)
-{
-	int err = lb_ensure_bpffs();
-
-	if (err)
-		return err;
-	*fd = open(LB_BPFFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return lb_err(-errno, "cannot open %s: %s", LB_BPFFS, strerror(errno));
-	if (flock(*fd, LOCK_EX)) {
-		err = lb_err(-errno, "cannot lock %s: %s", LB_BPFFS, strerror(errno));
-		close(*fd);
-	}
-	return err;
-}
-
-void lb_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd); /* closing the last reference releases the flock */
-}
-
-enum latebind_attach_mode lb_dp_mode(const char *dir)
-{
-	char path[LB_PATH_MAX + 16];
-
-	snprintf(path, sizeof(path), "%s/link_ingress", dir);
-	return access(path, F_OK) ? LATEBIND_ATTACH_CLS_BPF : LATEBIND_ATTACH_TCX;
-}
-
 bool lb_tcx_first_is(unsigned int ifindex, int type, uint32_t id)
 {
 	uint32_t ids[8] = { 0 };
@@ -656,8 +363,8 @@ bool lb_progs_first(enum latebind_attach_mode mode, struct lb_nl *nl, unsigned i
 		    uint32_t eg_id, uint32_t in_id)
 {
 	if (mode == LATEBIND_ATTACH_TCX)
-		return lb_tcx_first_is(ifindex, LB_BPF_TCX_EGRESS, eg_id) &&
-		       lb_tcx_first_is(ifindex, LB_BPF_TCX_INGRESS, in_id);
+		return lb_tcx_first_is(ifindex, BPF_TCX_EGRESS, eg_id) &&
+		       lb_tcx_first_is(ifindex, BPF_TCX_INGRESS, in_id);
 	return lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS), eg_id) &&
 	       lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), in_id);
 }
@@ -668,7 +375,7 @@ static int repair_hook(const char *dir, unsigned int ifindex, enum latebind_atta
 {
 	const char *prog = egress ? "prog_egress" : "prog_ingress";
 	const char *link = egress ? "link_egress" : "link_ingress";
-	int type = egress ? LB_BPF_TCX_EGRESS : LB_BPF_TCX_INGRESS;
+	int type = egress ? BPF_TCX_EGRESS : BPF_TCX_INGRESS;
 	char path[LB_PATH_MAX + 16];
 	uint32_t id = 0;
 	int fd, lfd, err;
@@ -700,20 +407,17 @@ static int repair_hook(const char *dir, unsigned int ifindex, enum latebind_atta
 				    .priority = LB_TC_PRIO, .prog_fd = fd,
 				    .flags = BPF_TC_F_REPLACE);
 		struct lb_nl *nl;
-		bool first = false;
+		bool first = false, created;
 
 		if (!lb_nl_open(&nl)) {
 			first = lb_nl_first_filter_is(nl, ifindex, TC_H_MAKE(TC_H_CLSACT,
 						      egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS), id);
+			if (!first)
+				lb_tc_clsact(nl, ifindex, &created); /* gone with its filters? */
 			lb_nl_close(nl);
 		}
 		if (first)
 			goto out;
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		void *q = lb_libbpf_quiet_begin();
-
-		bpf_tc_hook_create(&hook); /* EEXIST: it is there */
-		lb_libbpf_quiet_end(q);
 		hook.attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS;
 		err = bpf_tc_attach(&hook, &opts);
 		if (err)
@@ -728,13 +432,13 @@ out:
 
 int lb_attach_repair(const char *dir, unsigned int ifindex)
 {
-	enum latebind_attach_mode mode = lb_dp_mode(dir);
+	enum latebind_attach_mode mode = lb_datapath_mode(dir);
 	int err = repair_hook(dir, ifindex, mode, false);
 
 	return err ? err : repair_hook(dir, ifindex, mode, true);
 }
 
-LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_status *st)
+LATEBIND_API int latebind_datapath_status(const char *ifname, struct latebind_datapath_status *st)
 {
 	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
 	struct lb_config abi;

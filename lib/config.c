@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "internal.h"
 
-LATEBIND_API void latebind_dp_config_init(struct latebind_dp_config *cfg)
+LATEBIND_API void latebind_datapath_config_init(struct latebind_datapath_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->dummy_base = LB_DUMMY_MIN_DEFAULT;
@@ -12,13 +13,13 @@ LATEBIND_API void latebind_dp_config_init(struct latebind_dp_config *cfg)
 	cfg->vxlan_port = LB_VXLAN_PORT_DEFAULT;
 }
 
-LATEBIND_API int latebind_dp_config_check(const struct latebind_dp_config *cfg)
+LATEBIND_API int latebind_datapath_config_check(const struct latebind_datapath_config *cfg)
 {
-	return lb_dp_config_check(cfg, false);
+	return lb_datapath_config_check(cfg, false);
 }
 
 /* @one_protocol: a pool's datapath serves one protocol; port 0 turns the other off. */
-int lb_dp_config_check(const struct latebind_dp_config *cfg, bool one_protocol)
+int lb_datapath_config_check(const struct latebind_datapath_config *cfg, bool one_protocol)
 {
 	uint64_t last = (uint64_t)cfg->dummy_base + cfg->dummy_count - 1;
 
@@ -45,7 +46,7 @@ int lb_dp_config_check(const struct latebind_dp_config *cfg, bool one_protocol)
 	return 0;
 }
 
-void lb_config_to_abi(const struct latebind_dp_config *cfg, struct lb_config *abi)
+void lb_config_to_abi(const struct latebind_datapath_config *cfg, struct lb_config *abi)
 {
 	memset(abi, 0, sizeof(*abi));
 	abi->version = LB_ABI_VERSION;
@@ -53,4 +54,33 @@ void lb_config_to_abi(const struct latebind_dp_config *cfg, struct lb_config *ab
 	abi->dummy_max = cfg->dummy_base + cfg->dummy_count - 1;
 	abi->geneve_port = cfg->geneve_port;
 	abi->vxlan_port = cfg->vxlan_port;
+}
+
+int lb_vni_check(uint32_t vni, uint32_t dummy_base, uint32_t dummy_count)
+{
+	uint32_t last = dummy_base + dummy_count - 1;
+
+	if (vni > LB_VNI_MAX)
+		return lb_err(-ERANGE, "VNI %u is outside 0-%u", vni, LB_VNI_MAX);
+	if (vni >= dummy_base && vni <= last)
+		return lb_err(-EINVAL, "VNI %u is inside the dummy range %u-%u", vni, dummy_base,
+			      last);
+	return 0;
+}
+
+int lb_config_set_flag(int fd, uint32_t flag, struct lb_config *out)
+{
+	struct lb_config cfg;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
+	if (!(cfg.flags & flag)) {
+		cfg.flags |= flag;
+		if (bpf_map_update_elem(fd, &zero, &cfg, BPF_EXIST))
+			return lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
+	}
+	if (out)
+		*out = cfg;
+	return 0;
 }

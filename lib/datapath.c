@@ -10,9 +10,6 @@
 #include "latebind.skel.h"
 #include "internal.h"
 
-/* Set around calls whose expected failures libbpf would print as warnings. */
-static __thread bool lb_libbpf_quiet;
-
 static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char msg[512];
@@ -22,37 +19,37 @@ static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list
 	n = strlen(msg);
 	if (n && msg[n - 1] == '\n')
 		msg[n - 1] = 0;
-	lb_log(level == LIBBPF_WARN && !lb_libbpf_quiet ? LATEBIND_LOG_WARN : LATEBIND_LOG_DEBUG, "%s", msg);
+	lb_log(level == LIBBPF_WARN ? LATEBIND_LOG_WARN : LATEBIND_LOG_DEBUG, "%s", msg);
 	return 0;
 }
 
 /*
- * Around a libbpf call whose failure is an expected answer: its messages go
- * to our log at debug level, whatever print function was set before.
+ * libbpf's print function is process-wide and the host application's to
+ * set: the library changes it only when asked to, here.
  */
-void *lb_libbpf_quiet_begin(void)
+LATEBIND_API void latebind_route_libbpf_log(bool route)
 {
-	lb_libbpf_quiet = true;
-	return (void *)libbpf_set_print(libbpf_to_log);
+	static libbpf_print_fn_t before;
+	static bool routed;
+
+	if (route && !routed)
+		before = libbpf_set_print(libbpf_to_log);
+	else if (!route && routed)
+		libbpf_set_print(before);
+	routed = route;
 }
 
-void lb_libbpf_quiet_end(void *prev)
-{
-	libbpf_set_print((libbpf_print_fn_t)prev);
-	lb_libbpf_quiet = false;
-}
-
-LATEBIND_API int latebind_datapath_open(const struct latebind_dp_config *cfg,
+LATEBIND_API int latebind_datapath_open(const struct latebind_datapath_config *cfg,
 					struct latebind_datapath **out)
 {
-	int err = latebind_dp_config_check(cfg);
+	int err = latebind_datapath_config_check(cfg);
 
 	*out = NULL;
 	return err ? err : lb_datapath_load(cfg, out);
 }
 
 /* Load and configure; @cfg is checked by the caller. */
-int lb_datapath_load(const struct latebind_dp_config *cfg, struct latebind_datapath **out)
+int lb_datapath_load(const struct latebind_datapath_config *cfg, struct latebind_datapath **out)
 {
 	struct latebind_datapath *dp;
 	struct lb_config abi;
@@ -66,7 +63,6 @@ int lb_datapath_load(const struct latebind_dp_config *cfg, struct latebind_datap
 		return lb_err(-ENOMEM, "out of memory");
 	dp->cfg = *cfg;
 
-	libbpf_set_print(libbpf_to_log);
 	dp->skel = latebind_bpf__open();
 	if (!dp->skel) {
 		err = lb_err(-errno, "cannot open the BPF object: %s", strerror(errno));
@@ -143,25 +139,30 @@ LATEBIND_API int latebind_datapath_test_run(struct latebind_datapath *dp, enum l
 }
 
 LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t dummy,
-					uint32_t vni, const struct lb_ingress_key *ingress)
+					uint32_t vni, const struct latebind_addr *remote,
+					const uint8_t *inner_mac)
 {
 	struct lb_egress_val ev = { .binding = LB_EGRESS_BOUND | vni };
 	struct lb_ingress_val iv = { .dummy_vni = dummy };
+	struct lb_ingress_key key = { .vni = vni };
 	uint32_t slot = dummy - dp->cfg.dummy_base;
-	uint32_t last = dp->cfg.dummy_base + dp->cfg.dummy_count - 1;
+	int err = lb_vni_check(vni, dp->cfg.dummy_base, dp->cfg.dummy_count);
 
-	if (vni > LB_VNI_MAX)
-		return lb_err(-ERANGE, "VNI %u is outside 0-%u", vni, LB_VNI_MAX);
-	if (vni >= dp->cfg.dummy_base && vni <= last)
-		return lb_err(-EINVAL, "VNI %u is inside the dummy range %u-%u", vni,
-			      dp->cfg.dummy_base, last);
-	if (dummy < dp->cfg.dummy_base || dummy > last)
+	if (err)
+		return err;
+	if (slot >= dp->cfg.dummy_count)
 		return lb_err(-EINVAL, "dummy VNI %u is outside the dummy range %u-%u", dummy,
-			      dp->cfg.dummy_base, last);
+			      dp->cfg.dummy_base, dp->cfg.dummy_base + dp->cfg.dummy_count - 1);
 	/* Ingress first, then egress: traffic can come back before it goes out. */
-	if (ingress && bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_ingress_bind), ingress,
-					   &iv, BPF_ANY))
-		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+	if (remote) {
+		key.family = remote->family;
+		memcpy(key.remote, remote->bytes, remote->family == LB_AF_INET ? 4 : 16);
+		if (inner_mac)
+			memcpy(key.inner_mac, inner_mac, 6);
+		if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_ingress_bind), &key, &iv,
+					BPF_ANY))
+			return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+	}
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_egress_bind), &slot, &ev, BPF_ANY))
 		return lb_err(-errno, "cannot write the egress binding: %s", strerror(errno));
 	return 0;
@@ -173,4 +174,11 @@ int lb_datapath_map_fd(struct latebind_datapath *dp, const char *name)
 	struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, name);
 
 	return map ? bpf_map__fd(map) : -1;
+}
+
+int lb_datapath_prog_fd(struct latebind_datapath *dp, const char *name)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(dp->skel->obj, name);
+
+	return prog ? bpf_program__fd(prog) : -1;
 }

@@ -76,6 +76,27 @@ static int queue_clsact(struct lb_nl *nl, unsigned int ifindex)
 		       ? 0 : lb_err(-ENOMEM, "out of memory");
 }
 
+static void on_clsact_ack(void *ctx, long tag, int err, const char *extack)
+{
+	int *res = ctx;
+
+	*res = err;
+}
+
+int lb_tc_clsact(struct lb_nl *nl, unsigned int ifindex, bool *created)
+{
+	int res = 0, err = queue_clsact(nl, ifindex);
+
+	if (!err)
+		err = lb_nl_flush(nl, on_clsact_ack, &res);
+	if (err)
+		return err;
+	*created = !res;
+	if (res && res != -EEXIST)
+		return lb_err(res, "cannot create the clsact qdisc: %s", strerror(-res));
+	return 0;
+}
+
 /* Our filter, first in the hook (LB_TC_PRIO), created or replaced. */
 static int queue_filter(struct lb_nl *nl, unsigned int ifindex, uint32_t hook, int prog_fd,
 			const char *name)
@@ -98,7 +119,7 @@ static int queue_filter(struct lb_nl *nl, unsigned int ifindex, uint32_t hook, i
 
 static int attach_tcx_one(int prog_fd, unsigned int ifindex, int type, const char *what)
 {
-	LIBBPF_OPTS(bpf_prog_attach_opts, opts, .flags = LB_BPF_F_BEFORE);
+	LIBBPF_OPTS(bpf_prog_attach_opts, opts, .flags = BPF_F_BEFORE);
 
 	/* Already there (a re-run): the kernel says EEXIST. */
 	if (bpf_prog_attach_opts(prog_fd, (int)ifindex, type, &opts) && errno != EEXIST)
@@ -124,9 +145,9 @@ int lb_guard_attach(const char *dir, enum latebind_attach_mode mode, struct lb_n
 	}
 	if (mode == LATEBIND_ATTACH_TCX) {
 		for (uint32_t i = 0; i < n && !err; i++) {
-			err = attach_tcx_one(in, ifindex[i], LB_BPF_TCX_INGRESS, "lb_tun_ingress");
+			err = attach_tcx_one(in, ifindex[i], BPF_TCX_INGRESS, "lb_tun_ingress");
 			if (!err)
-				err = attach_tcx_one(eg, ifindex[i], LB_BPF_TCX_EGRESS,
+				err = attach_tcx_one(eg, ifindex[i], BPF_TCX_EGRESS,
 						     "lb_tun_egress");
 		}
 	} else {

@@ -12,6 +12,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/pkt_cls.h>
 #include "internal.h"
+#include "kind.h"
 #include "nl.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -253,9 +254,9 @@ struct dump_ctx {
 
 static void parse_info_data(const struct nlattr *data, const char *kind, struct lb_link *l)
 {
+	const struct lb_kind *k = lb_kind_by_name(kind);
 	const struct nlattr *a;
-	/* IFLA_VXLAN_ID and IFLA_GENEVE_ID are both 1. */
-	uint16_t id_type = !strcmp(kind, "vxlan") ? IFLA_VXLAN_ID : IFLA_GENEVE_ID;
+	uint16_t id_type = k->id_attr;
 
 	mnl_attr_for_each_nested(a, data) {
 		if (mnl_attr_get_type(a) == id_type && !mnl_attr_validate(a, MNL_TYPE_U32)) {
@@ -276,7 +277,7 @@ static void parse_linkinfo(const struct nlattr *info, struct lb_link *l)
 		else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
 			data = a;
 	}
-	if (data && (!strcmp(l->kind, "vxlan") || !strcmp(l->kind, "geneve")))
+	if (data && lb_kind_by_name(l->kind))
 		parse_info_data(data, l->kind, l);
 }
 
@@ -442,4 +443,44 @@ bool lb_nl_first_filter_is(struct lb_nl *nl, unsigned int ifindex, uint32_t pare
 	tcm->tcm_ifindex = (int)ifindex;
 	tcm->tcm_parent = parent;
 	return !run_dump(nl, buf, first_filter_cb, &f, "filter dump") && f.seen && f.id == prog_id;
+}
+
+/* --- one filter by handle and priority ------------------------------------------ */
+
+struct filter_at {
+	uint32_t handle, prio;
+	uint32_t id;   /* TCA_BPF_ID of the match, 0 if none */
+};
+
+static int filter_at_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct filter_at *f = data;
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *o;
+
+	if (nlh->nlmsg_type != RTM_NEWTFILTER || tcm->tcm_handle != f->handle ||
+	    TC_H_MAJ(tcm->tcm_info) >> 16 != f->prio)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*tcm)) {
+		if (mnl_attr_get_type(a) != TCA_OPTIONS)
+			continue;
+		mnl_attr_for_each_nested(o, a)
+			if (mnl_attr_get_type(o) == TCA_BPF_ID && !mnl_attr_validate(o, MNL_TYPE_U32))
+				f->id = mnl_attr_get_u32(o);
+	}
+	return MNL_CB_OK;
+}
+
+bool lb_nl_filter_runs(struct lb_nl *nl, unsigned int ifindex, uint32_t parent, uint32_t handle,
+		       uint32_t prio, uint32_t prog_id)
+{
+	char buf[LB_NL_RECV];
+	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	struct filter_at f = { .handle = handle, .prio = prio };
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)ifindex;
+	tcm->tcm_parent = parent;
+	return !run_dump(nl, buf, filter_at_cb, &f, "filter dump") && f.id && f.id == prog_id;
 }

@@ -49,6 +49,13 @@ int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 bool lb_nl_first_filter_is(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 			   uint32_t prog_id);
 
+/* Is the filter @handle at priority @prio under @parent cls_bpf running @prog_id? */
+bool lb_nl_filter_runs(struct lb_nl *nl, unsigned int ifindex, uint32_t parent, uint32_t handle,
+		       uint32_t prio, uint32_t prog_id);
+
+/* Create @ifindex's clsact qdisc; *@created false if it was there (maybe someone else's). */
+int lb_tc_clsact(struct lb_nl *nl, unsigned int ifindex, bool *created);
+
 /* Dump every link of the current network namespace; free(*links). */
 int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n);
 

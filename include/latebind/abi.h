@@ -181,10 +181,10 @@ enum lb_drop_reason {
  * it lets any process find a pool's settings and members without netlink.
  */
 
-/* lb_pool_info.type */
-enum {
-	LB_POOL_GENEVE = 1,
-	LB_POOL_VXLAN = 2,
+/* lb_pool_info.type, and the library's one tunnel-type enum */
+enum latebind_tunnel_type {
+	LATEBIND_GENEVE = 1,
+	LATEBIND_VXLAN = 2,
 };
 
 /* lb_pool_info.flags */
@@ -195,7 +195,7 @@ enum {
 /* lb_pool: BPF_MAP_TYPE_ARRAY, one entry, key (__u32)0. */
 struct lb_pool_info {
 	__u32 version;          /* LB_ABI_VERSION once the pool is complete; 0: none */
-	__u8 type;              /* LB_POOL_* */
+	__u8 type;              /* enum latebind_tunnel_type */
 	__u8 family;            /* LB_AF_INET or LB_AF_INET6, of remote and local */
 	__u8 udp_csum;          /* 1: the tunnels send outer UDP checksums */
 	__u8 has_local;

@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * liblatebind: the public API.
+ * liblatebind 1.0: the stable API (symbol version LATEBIND_1.0).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
  * callback (stderr at warning level and above until one is set).
+ *
+ * Threads: every call may run on any thread. A pool handle may be shared by
+ * threads: its binds take a mutex, then the pool's flock. The log callback
+ * is process-wide and may be called from any thread.
+ * Waits: a call that waits for another process's lock gives up with
+ * -ETIMEDOUT after a bounded time (the man page, FILES, says how long).
+ * Handles: a handle of a pool that was destroyed since it was opened
+ * answers -ESTALE and writes nothing; open the pool again.
  */
 #ifndef LATEBIND_H
 #define LATEBIND_H
@@ -38,10 +46,16 @@ typedef void (*latebind_log_fn)(enum latebind_log_level level, const char *msg, 
 LATEBIND_API void latebind_set_log(latebind_log_fn fn, void *ctx);
 /* The text of the last error reported on this thread, or "". */
 LATEBIND_API const char *latebind_last_error(void);
+/*
+ * libbpf's print function is the process's: the library leaves it alone.
+ * true routes libbpf's messages (a verifier refusal, say) into the log
+ * callback above; false puts back the function that was set before.
+ */
+LATEBIND_API void latebind_route_libbpf_log(bool route);
 
 /* --- datapath configuration ----------------------------------------------- */
 
-struct latebind_dp_config {
+struct latebind_datapath_config {
 	uint32_t dummy_base;  /* first dummy VNI */
 	uint32_t dummy_count; /* dummy VNIs in the range, 1..LB_DUMMY_RANGE_MAX */
 	uint16_t geneve_port; /* UDP destination port, 1..65535 */
@@ -49,42 +63,9 @@ struct latebind_dp_config {
 };
 
 /* Defaults: the top 65536 VNIs, ports 6081 and 4789. */
-LATEBIND_API void latebind_dp_config_init(struct latebind_dp_config *cfg);
+LATEBIND_API void latebind_datapath_config_init(struct latebind_datapath_config *cfg);
 /* -EINVAL, with a message naming the problem, for an unusable config. */
-LATEBIND_API int latebind_dp_config_check(const struct latebind_dp_config *cfg);
-
-/* --- the loaded datapath -------------------------------------------------- */
-
-struct latebind_datapath;
-
-enum latebind_dir {
-	LATEBIND_EGRESS,
-	LATEBIND_INGRESS,
-};
-
-/*
- * Check @cfg, load lb_egress and lb_ingress into the kernel and configure
- * them. Nothing is attached. Free with latebind_datapath_close().
- */
-LATEBIND_API int latebind_datapath_open(const struct latebind_dp_config *cfg,
-					struct latebind_datapath **dp);
-LATEBIND_API void latebind_datapath_close(struct latebind_datapath *dp);
-
-/* Kernel id of a loaded program (bpftool prog show id N). */
-LATEBIND_API int latebind_datapath_prog_id(const struct latebind_datapath *dp,
-					   enum latebind_dir dir, uint32_t *id);
-
-/*
- * Run one frame through a loaded program with BPF_PROG_TEST_RUN. @out must
- * hold @len bytes. @verdict receives the tc verdict.
- */
-LATEBIND_API int latebind_datapath_test_run(struct latebind_datapath *dp, enum latebind_dir dir,
-					    const void *in, size_t len, void *out, size_t *out_len,
-					    int *verdict);
-
-/* Bindings on a datapath that this process loaded (maps only). */
-LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t dummy,
-					uint32_t vni, const struct lb_ingress_key *ingress);
+LATEBIND_API int latebind_datapath_config_check(const struct latebind_datapath_config *cfg);
 
 /* --- attaching to an underlay device -------------------------------------- */
 
@@ -100,39 +81,37 @@ LATEBIND_API const char *latebind_attach_mode_name(enum latebind_attach_mode mod
  * Check @cfg, load, configure and attach both programs to @ifname in the
  * current network namespace. *@mode in: LATEBIND_ATTACH_NONE picks tcx where
  * the kernel has it, else cls_bpf; TCX or CLS_BPF insists. Out: the mode used.
- * Maps and links are pinned under latebind_pin_dir(), so they outlive this
+ * Maps and links are pinned under latebind_datapath_pin_dir(), so they outlive this
  * process. -EEXIST if latebind is already attached there. On failure nothing
  * stays attached or pinned.
  */
-LATEBIND_API int latebind_attach(const char *ifname, const struct latebind_dp_config *cfg,
+LATEBIND_API int latebind_datapath_attach(const char *ifname, const struct latebind_datapath_config *cfg,
 				 enum latebind_attach_mode *mode);
-/* Remove what latebind_attach() made; other filters and qdiscs stay. */
-LATEBIND_API int latebind_detach(const char *ifname);
+/* Remove what latebind_datapath_attach() made; other filters and qdiscs stay. */
+LATEBIND_API int latebind_datapath_detach(const char *ifname);
 
-struct latebind_dp_status {
+struct latebind_datapath_status {
 	enum latebind_attach_mode mode; /* NONE if neither program is attached */
 	/* Each program found attached (tcx: its link pin exists). One without
 	 * the other is a broken datapath: egress missing means no fail-closed. */
 	bool egress_attached, ingress_attached;
-	struct latebind_dp_config cfg; /* as read back from the pinned lb_config */
+	struct latebind_datapath_config cfg; /* as read back from the pinned lb_config */
 	uint32_t egress_prog_id, ingress_prog_id;
 };
 
 /* What is attached to @ifname, read from the kernel. -ENOENT if nothing. */
-LATEBIND_API int latebind_dp_status(const char *ifname, struct latebind_dp_status *st);
+LATEBIND_API int latebind_datapath_status(const char *ifname, struct latebind_datapath_status *st);
 
 /* The pin directory of @ifname in the current network namespace. */
-LATEBIND_API int latebind_pin_dir(const char *ifname, char *buf, size_t size);
+LATEBIND_API int latebind_datapath_pin_dir(const char *ifname, char *buf, size_t size);
 
 
 /* --- warm pools ------------------------------------------------------------ */
 
-enum latebind_tunnel_type {
-	LATEBIND_GENEVE = 1,
-	LATEBIND_VXLAN = 2,
-};
-
+/* enum latebind_tunnel_type (abi.h): LATEBIND_GENEVE, LATEBIND_VXLAN. */
 LATEBIND_API const char *latebind_tunnel_type_name(enum latebind_tunnel_type type);
+/* "geneve" or "vxlan"; -EINVAL with a message otherwise. */
+LATEBIND_API int latebind_tunnel_type_parse(const char *name, enum latebind_tunnel_type *type);
 
 /* IPv4 (family 4) or IPv6 (family 6) address, network byte order. */
 struct latebind_addr {
@@ -204,16 +183,6 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 LATEBIND_API void latebind_pool_close(struct latebind_pool *pool);
 
 /*
- * A scratch pool: the datapath's maps loaded into the kernel with @count
- * slots, but no devices, no attach, no pins, no lock. Binds run the same
- * code as on a real pool. For benchmarks of the maps alone.
- */
-LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebind_addr *remote,
-					    struct latebind_pool **pool);
-/* The fd of one of the pool's maps, by its name in abi.h (owned by @pool), or -1. */
-LATEBIND_API int latebind_pool_map_fd(struct latebind_pool *pool, const char *name);
-
-/*
  * The pool's slot of tunnel device @name: -ENODEV if there is no such device,
  * -ENOENT (with a message) if it is not a member of this pool.
  */
@@ -272,27 +241,22 @@ LATEBIND_API int latebind_tunnel_info(struct latebind_pool *pool, uint32_t slot,
 				      struct latebind_tunnel_info *t);
 /* Ingress entries pointing into this pool that no binding owns (leftovers). */
 LATEBIND_API int latebind_pool_leftovers(struct latebind_pool *pool, uint32_t *count);
-/* Counters, summed over CPUs. */
+/* Counters, summed over CPUs (abi.h's lb_tun_stats, lb_drop_stats). */
+struct latebind_tunnel_stats {
+	uint64_t tx_packets; /* egress packets rewritten dummy -> real */
+	uint64_t tx_bytes;
+	uint64_t rx_packets; /* ingress packets rewritten real -> dummy */
+	uint64_t rx_bytes;
+};
+
 LATEBIND_API int latebind_tunnel_stats(struct latebind_pool *pool, uint32_t slot,
-				       struct lb_tun_stats *st);
-LATEBIND_API int latebind_pool_drops(struct latebind_pool *pool, uint64_t drops[LB_DROP_REASONS]);
-LATEBIND_API const char *latebind_drop_reason_name(enum lb_drop_reason reason);
-
-/* --- on-demand creation (for comparison and benchmarks) ------------------- */
-
-struct latebind_ondemand;
-
-/*
- * Tunnels made one at a time, the way a platform without a pool makes them
- * on the cold-start path: the same netlink requests pool create batches
- * (create + up, then the member tag), one round trip each. @spec as for a
- * pool: tunnel i is named prefix + i and gets VNI dummy_base + i.
- */
-LATEBIND_API int latebind_ondemand_open(const struct latebind_pool_spec *spec,
-					struct latebind_ondemand **h);
-LATEBIND_API int latebind_ondemand_create(struct latebind_ondemand *h, uint32_t i);
-/* Delete every tunnel @h created (one request), and free @h. */
-LATEBIND_API void latebind_ondemand_close(struct latebind_ondemand *h);
+				       struct latebind_tunnel_stats *st);
+/* Drop reasons are abi.h's enum lb_drop_reason values, 0..LATEBIND_DROP_REASONS-1. */
+#define LATEBIND_DROP_REASONS 7
+LATEBIND_API int latebind_pool_drops(struct latebind_pool *pool,
+				     uint64_t drops[LATEBIND_DROP_REASONS]);
+/* "unbound", "spoof", ...; "unknown" past the last. */
+LATEBIND_API const char *latebind_drop_reason_name(unsigned int reason);
 
 /*
  * Underlays with a pool in the current network namespace, ascending by

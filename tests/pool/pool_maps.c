@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <latebind/latebind.h>
+#include <latebind/bench.h>
 #include "check.h"
 
 #define COUNT 8

@@ -18,10 +18,10 @@ static void quiet_log(enum latebind_log_level level, const char *msg, void *ctx)
 
 static void test_config_default_is_valid(void **state)
 {
-	struct latebind_dp_config cfg;
+	struct latebind_datapath_config cfg;
 
-	latebind_dp_config_init(&cfg);
-	assert_int_equal(latebind_dp_config_check(&cfg), 0);
+	latebind_datapath_config_init(&cfg);
+	assert_int_equal(latebind_datapath_config_check(&cfg), 0);
 	assert_int_equal(cfg.dummy_base, 16711680);
 	assert_int_equal(cfg.dummy_count, 65536);
 	assert_int_equal(cfg.geneve_port, 6081);
@@ -46,23 +46,23 @@ static void test_config_refusals(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct latebind_dp_config cfg = { bad[i].base, bad[i].count, bad[i].geneve,
+		struct latebind_datapath_config cfg = { bad[i].base, bad[i].count, bad[i].geneve,
 						  bad[i].vxlan };
 
-		assert_int_equal(latebind_dp_config_check(&cfg), -EINVAL);
+		assert_int_equal(latebind_datapath_config_check(&cfg), -EINVAL);
 		assert_non_null(strstr(latebind_last_error(), bad[i].msg));
 	}
 }
 
 static void test_config_edges_accepted(void **state)
 {
-	struct latebind_dp_config top = { 16777215, 1, 1, 65535 };
-	struct latebind_dp_config max = { 16777216 - 65536, 65536, 6081, 4789 };
-	struct latebind_dp_config zero = { 0, 1, 6081, 4789 };
+	struct latebind_datapath_config top = { 16777215, 1, 1, 65535 };
+	struct latebind_datapath_config max = { 16777216 - 65536, 65536, 6081, 4789 };
+	struct latebind_datapath_config zero = { 0, 1, 6081, 4789 };
 
-	assert_int_equal(latebind_dp_config_check(&top), 0);
-	assert_int_equal(latebind_dp_config_check(&max), 0);
-	assert_int_equal(latebind_dp_config_check(&zero), 0);
+	assert_int_equal(latebind_datapath_config_check(&top), 0);
+	assert_int_equal(latebind_datapath_config_check(&max), 0);
+	assert_int_equal(latebind_datapath_config_check(&zero), 0);
 }
 
 static void test_parse_u32(void **state)
@@ -130,13 +130,13 @@ static void test_parse_vni_range(void **state)
 
 static void test_parse_dp_option(void **state)
 {
-	struct latebind_dp_config cfg;
+	struct latebind_datapath_config cfg;
 	char *ok1[] = { "dummy-range", "10-19" }, *ok2[] = { "vxlan-port", "8472" };
 	char *other[] = { "dev", "x" }, *missing[] = { "geneve-port" };
 	char *bad[] = { "geneve-port", "65536" };
 	char err[128];
 
-	latebind_dp_config_init(&cfg);
+	latebind_datapath_config_init(&cfg);
 	assert_int_equal(parse_dp_option(2, ok1, &cfg, err, sizeof(err)), 2);
 	assert_int_equal(cfg.dummy_base, 10);
 	assert_int_equal(cfg.dummy_count, 10);

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The pin layout, the locks, and gc. A datapath (and its pool) lives in
+ *
+ *   /sys/fs/bpf/latebind/<netns cookie>/<ifindex>/
+ *       the maps of lb_maps[] (lb_pool with a pool, lib/pool.c)
+ *       prog_egress prog_ingress prog_tun_egress prog_tun_ingress
+ *       link_egress link_ingress        (tcx mode only)
+ *
+ * The netns cookie keeps two namespaces' devices of the same name apart.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include "internal.h"
+
+/* The maps a pool pins, in one list (enum lb_map): attach pins the datapath's, a
+ * handle opens them all, lb_remove_pins() unlinks them. */
+const char *const lb_map_names[LB_MAP_COUNT] = {
+	[LB_MAP_CONFIG] = "lb_config",
+	[LB_MAP_EGRESS] = "lb_egress_bind",
+	[LB_MAP_INGRESS] = "lb_ingress_bind",
+	[LB_MAP_TUN_STATS] = "lb_tun_stats",
+	[LB_MAP_DROPS] = "lb_drop_stats",
+	[LB_MAP_TUN_SLOT] = "lb_tun_slot",
+	[LB_MAP_POOL] = "lb_pool",
+};
+
+/* The programs, pinned under their pin names (enum lb_prog). */
+const struct lb_prog_pin lb_progs[LB_PROG_COUNT] = {
+	[LB_PROG_EGRESS] = { "prog_egress", "lb_egress" },
+	[LB_PROG_INGRESS] = { "prog_ingress", "lb_ingress" },
+	[LB_PROG_TUN_EGRESS] = { "prog_tun_egress", "lb_tun_egress" },
+	[LB_PROG_TUN_INGRESS] = { "prog_tun_ingress", "lb_tun_ingress" },
+};
+
+static const char *const link_pins[] = { "link_egress", "link_ingress" };
+
+/*
+ * Our root: made 0700 by us, and used only while it is a directory owned by
+ * us that nobody else can open. Anyone who can open it can hold its lock,
+ * and anyone who can write it can plant pins.
+ */
+static int check_pin_root(void)
+{
+	struct stat st;
+
+	if (mkdir(LB_PIN_ROOT, 0700) && errno != EEXIST)
+		return lb_err(-errno, "cannot create %s: %s", LB_PIN_ROOT, strerror(errno));
+	if (lstat(LB_PIN_ROOT, &st))
+		return lb_err(-errno, "cannot stat %s: %s", LB_PIN_ROOT, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return lb_err(-ENOTDIR, "%s is not a directory: latebind will not use it",
+			      LB_PIN_ROOT);
+	if (st.st_uid != geteuid() || (st.st_mode & 077))
+		return lb_err(-EPERM, "%s is owned by uid %u with mode %04o: latebind uses it only "
+			      "when it is owned by uid %u with mode 0700 (no access for others)",
+			      LB_PIN_ROOT, st.st_uid, st.st_mode & 07777, geteuid());
+	return 0;
+}
+
+/* Mount bpffs when nobody has, as bpftool and iproute2 do; then check our root. */
+int lb_ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if ((statfs(LB_BPFFS, &st) || st.f_type != BPF_FS_MAGIC) &&
+	    mount("bpf", LB_BPFFS, "bpf", 0, "mode=0700"))
+		return lb_err(-errno, "cannot mount bpffs on %s: %s", LB_BPFFS, strerror(errno));
+	return check_pin_root();
+}
+
+/* The pid holding a flock on @fd's file, from /proc/locks; 0 if unknown. */
+static long lock_holder(int fd)
+{
+	char line[256], dev[64];
+	struct stat st;
+	long pid = 0;
+	FILE *f;
+
+	if (fstat(fd, &st) || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	snprintf(dev, sizeof(dev), "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)st.st_ino);
+	while (!pid && fgets(line, sizeof(line), f)) {
+		char type[16], id[64];
+		long p;
+
+		if (sscanf(line, "%*s %15s %*s %*s %ld %63s", type, &p, id) == 3 &&
+		    !strcmp(type, "FLOCK") && !strcmp(id, dev))
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+int lb_flock_timed(int fd, int timeout_ms, const char *what)
+{
+	struct timespec now, end, nap = { 0, 20000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		long pid;
+
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return lb_err(-errno, "cannot lock %s: %s", what, strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+			pid = lock_holder(fd);
+			if (pid)
+				return lb_err(-ETIMEDOUT, "gave up waiting for %s after %d ms: "
+					      "process %ld holds it", what, timeout_ms, pid);
+			return lb_err(-ETIMEDOUT, "gave up waiting for %s after %d ms: another "
+				      "process holds it", what, timeout_ms);
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 10000000) /* back off up to 10 ms */
+			nap.tv_nsec *= 2;
+	}
+	return 0;
+}
+
+int lb_netns_cookie(uint64_t *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+
+	if (fd < 0)
+		return lb_err(-errno, "socket: %s", strerror(errno));
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = lb_err(-errno, "cannot read the network namespace cookie: %s",
+			     strerror(errno));
+	close(fd);
+	return err;
+}
+
+int lb_resolve_dev(const char *ifname, unsigned int *ifindex)
+{
+	if (strlen(ifname) >= IF_NAMESIZE)
+		return lb_err(-EINVAL, "device name \"%s\" is too long", ifname);
+	*ifindex = if_nametoindex(ifname);
+	if (!*ifindex)
+		return lb_err(-ENODEV, "no device \"%s\" in this network namespace", ifname);
+	return 0;
+}
+
+int lb_pin_dir_of(unsigned int ifindex, char *buf, size_t size)
+{
+	uint64_t cookie;
+	int err = lb_netns_cookie(&cookie);
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(buf, size, LB_PIN_ROOT "/%llu/%u", (unsigned long long)cookie,
+			     ifindex) >= size)
+		return lb_err(-ENAMETOOLONG, "pin path too long");
+	return 0;
+}
+
+/* Resolve @ifname, make sure bpffs is there, and name its pin directory. */
+int lb_locate(const char *ifname, unsigned int *ifindex, char *dir, size_t size)
+{
+	int err = lb_resolve_dev(ifname, ifindex);
+
+	if (!err)
+		err = lb_ensure_bpffs();
+	if (!err)
+		err = lb_pin_dir_of(*ifindex, dir, size);
+	return err;
+}
+
+LATEBIND_API int latebind_datapath_pin_dir(const char *ifname, char *buf, size_t size)
+{
+	unsigned int ifindex;
+	int err = lb_resolve_dev(ifname, &ifindex);
+
+	return err ? err : lb_pin_dir_of(ifindex, buf, size);
+}
+
+/*
+ * Create @dir's parents as needed, then @dir itself exclusively: of two
+ * concurrent attaches, exactly one gets the directory (-EEXIST for the other).
+ */
+int lb_mkdir_claim(const char *dir)
+{
+	char tmp[LB_PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) ? -errno : 0;
+}
+
+/* Remove what a pin directory holds, the directory, and empty parents (our root stays). */
+void lb_remove_pins(const char *dir)
+{
+	char path[LB_PATH_MAX], *slash;
+
+	for (int i = 0; i < LB_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, lb_map_names[i]);
+		unlink(path);
+	}
+	for (int i = 0; i < LB_PROG_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, lb_progs[i].pin);
+		unlink(path);
+	}
+	for (size_t i = 0; i < sizeof(link_pins) / sizeof(link_pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, link_pins[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s", dir);
+	while (strcmp(path, LB_PIN_ROOT) && !rmdir(path) && (slash = strrchr(path, '/')))
+		*slash = 0;
+}
+
+int lb_pin_fd(int fd, const char *dir, const char *name)
+{
+	char path[LB_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (bpf_obj_pin(fd, path))
+		return lb_err(-errno, "cannot pin %s: %s", path, strerror(errno));
+	return 0;
+}
+
+
+/* Is the tcx link pinned as @path defunct? The kernel reports ifindex 0 once its device is gone. */
+static bool tcx_link_defunct(const char *path)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool dead = false;
+
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_TCX)
+		dead = info.tcx.ifindex == 0;
+	close(fd);
+	return dead;
+}
+
+/*
+ * Pins whose datapath is gone: in any namespace, a tcx datapath whose links
+ * are defunct (the device, or its whole namespace, was deleted without a
+ * detach); in this namespace, any datapath whose underlay no longer exists.
+ */
+LATEBIND_API int latebind_gc(unsigned int *removed)
+{
+	char path[300], dir[600];
+	uint64_t cookie;
+	struct dirent *nd, *dd;
+	DIR *root, *ns;
+	int lock, err;
+
+	*removed = 0;
+	err = lb_netns_cookie(&cookie);
+	if (!err)
+		err = lb_lock_pools(&lock);
+	if (err)
+		return err;
+	root = opendir(LB_PIN_ROOT);
+	while (root && (nd = readdir(root))) {
+		char *end;
+		unsigned long long c = strtoull(nd->d_name, &end, 10);
+
+		if (*end || nd->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), LB_PIN_ROOT "/%s", nd->d_name);
+		ns = opendir(path);
+		while (ns && (dd = readdir(ns))) {
+			char name[IF_NAMESIZE], link[sizeof(dir) + 16];
+			unsigned long ifindex = strtoul(dd->d_name, &end, 10);
+			bool dead;
+
+			if (*end || dd->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", path, dd->d_name);
+			snprintf(link, sizeof(link), "%s/link_ingress", dir);
+			dead = tcx_link_defunct(link);
+			if (!dead && c == cookie && !if_indextoname((unsigned int)ifindex, name))
+				dead = true;
+			if (dead) {
+				lb_info("removing the pins of a deleted datapath: %s", dir);
+				lb_remove_pins(dir);
+				/* In this namespace its input guard is ours to remove too
+				 * (elsewhere it went with the namespace, or waits for a gc
+				 * run there). */
+				if (c == cookie)
+					lb_nft_guard_del((unsigned int)ifindex);
+				(*removed)++;
+			}
+		}
+		if (ns)
+			closedir(ns);
+	}
+	if (root)
+		closedir(root);
+	lb_unlock(lock);
+	return 0;
+}
+
+/*
+ * Pool changes (attach, detach, pool create and destroy, gc) hold an
+ * exclusive flock on our root: it is never removed, only its owner can open
+ * it, and a lock dies with its holder, so a killed process never leaves one.
+ */
+int lb_lock_pools(int *fd)
+{
+	int err = lb_ensure_bpffs();
+
+	if (err)
+		return err;
+	*fd = open(LB_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return lb_err(-errno, "cannot open %s: %s", LB_PIN_ROOT, strerror(errno));
+	err = lb_flock_timed(*fd, LB_POOL_LOCK_TIMEOUT_MS, "the pools' lock (" LB_PIN_ROOT ")");
+	if (err)
+		close(*fd);
+	return err;
+}
+
+void lb_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the last reference releases the flock */
+}
+
+enum latebind_attach_mode lb_datapath_mode(const char *dir)
+{
+	char path[LB_PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/link_ingress", dir);
+	return access(path, F_OK) ? LATEBIND_ATTACH_CLS_BPF : LATEBIND_ATTACH_TCX;
+}
