@@ -52,9 +52,10 @@ DP_CASES := $(BUILD)/tests/dp_cases
 DP_FUZZ  := $(BUILD)/tests/dp_fuzz
 UNIT     := $(BUILD)/tests/unit_tests
 POOL_MAPS := $(BUILD)/tests/pool_maps
+POOL_HANDLE := $(BUILD)/tests/pool_handle
 BENCH_DP := $(BUILD)/bench/bench_datapath
 LB_CRAFT := $(BUILD)/tests/lb-craft
-TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(LB_CRAFT)
+TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT)
 
 FUZZ_CASES ?= 1000000
 
@@ -120,6 +121,10 @@ $(DP_FUZZ): $(BUILD)/tests/datapath/fuzz.o $(BUILD)/tests/datapath/model.o $(TES
 $(POOL_MAPS): $(BUILD)/tests/pool/pool_maps.o $(BUILD)/tests/lib/check.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
+
+$(POOL_HANDLE): $(BUILD)/tests/pool/pool_handle.o $(BUILD)/tests/lib/check.o $(LIB_A)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(LDLIBS) -lpthread
 
 $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/args.o $(BUILD)/cli/output.o $(LIB_A)
 	$(call msg,LD,$@)

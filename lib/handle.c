@@ -313,7 +313,7 @@ int lb_pool_lock(struct latebind_pool *p)
 	if (p->dir_fd < 0)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	err = lb_flock_timed(p->dir_fd, LB_BIND_LOCK_TIMEOUT_MS, "the pool's lock");
+	err = lb_flock_timed(p->dir_fd, lb_bind_lock_timeout(), "the pool's lock");
 	if (!err) {
 		err = lb_pool_check_live(p);
 		if (err)

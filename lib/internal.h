@@ -33,7 +33,7 @@ int lb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Pin paths are short: root, a 20-digit cookie, an ifindex, a name. */
 #define LB_PATH_MAX 256
 
-/* How long a caller waits for a lock before -ETIMEDOUT (man page, FILES). */
+/* How long a caller waits for a lock before -ETIMEDOUT, by default (man page, FILES). */
 #define LB_POOL_LOCK_TIMEOUT_MS (120 * 1000) /* pool create of 65,536 takes ~1 min */
 #define LB_BIND_LOCK_TIMEOUT_MS (10 * 1000)
 
@@ -73,7 +73,8 @@ int lb_mkdir_claim(const char *dir);
 void lb_remove_pins(const char *dir);
 int lb_pin_fd(int fd, const char *dir, const char *name);
 /* An exclusive flock on @fd, waiting at most @timeout_ms (-ETIMEDOUT naming @what). */
-int lb_flock_timed(int fd, int timeout_ms, const char *what);
+int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what);
+unsigned int lb_bind_lock_timeout(void);
 int lb_lock_pools(int *fd);
 void lb_unlock(int fd);
 /* The attach mode of the datapath pinned in @dir. */

@@ -84,6 +84,22 @@ int lb_ensure_bpffs(void)
 	return check_pin_root();
 }
 
+static unsigned int pools_timeout_ms = LB_POOL_LOCK_TIMEOUT_MS;
+static unsigned int binds_timeout_ms = LB_BIND_LOCK_TIMEOUT_MS;
+
+LATEBIND_API void latebind_set_lock_timeout(unsigned int pools_ms, unsigned int binds_ms)
+{
+	if (pools_ms)
+		__atomic_store_n(&pools_timeout_ms, pools_ms, __ATOMIC_RELAXED);
+	if (binds_ms)
+		__atomic_store_n(&binds_timeout_ms, binds_ms, __ATOMIC_RELAXED);
+}
+
+unsigned int lb_bind_lock_timeout(void)
+{
+	return __atomic_load_n(&binds_timeout_ms, __ATOMIC_RELAXED);
+}
+
 /* The pid holding a flock on @fd's file, from /proc/locks; 0 if unknown. */
 static long lock_holder(int fd)
 {
@@ -108,7 +124,7 @@ static long lock_holder(int fd)
 	return pid;
 }
 
-int lb_flock_timed(int fd, int timeout_ms, const char *what)
+int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what)
 {
 	struct timespec now, end, nap = { 0, 20000 };
 
@@ -130,9 +146,9 @@ int lb_flock_timed(int fd, int timeout_ms, const char *what)
 		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
 			pid = lock_holder(fd);
 			if (pid)
-				return lb_err(-ETIMEDOUT, "gave up waiting for %s after %d ms: "
+				return lb_err(-ETIMEDOUT, "gave up waiting for %s after %u ms: "
 					      "process %ld holds it", what, timeout_ms, pid);
-			return lb_err(-ETIMEDOUT, "gave up waiting for %s after %d ms: another "
+			return lb_err(-ETIMEDOUT, "gave up waiting for %s after %u ms: another "
 				      "process holds it", what, timeout_ms);
 		}
 		nanosleep(&nap, NULL);
@@ -344,7 +360,7 @@ int lb_lock_pools(int *fd)
 	*fd = open(LB_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (*fd < 0)
 		return lb_err(-errno, "cannot open %s: %s", LB_PIN_ROOT, strerror(errno));
-	err = lb_flock_timed(*fd, LB_POOL_LOCK_TIMEOUT_MS, "the pools' lock (" LB_PIN_ROOT ")");
+	err = lb_flock_timed(*fd, __atomic_load_n(&pools_timeout_ms, __ATOMIC_RELAXED), "the pools' lock (" LB_PIN_ROOT ")");
 	if (err)
 		close(*fd);
 	return err;

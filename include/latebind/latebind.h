@@ -53,6 +53,13 @@ LATEBIND_API const char *latebind_last_error(void);
  */
 LATEBIND_API void latebind_route_libbpf_log(bool route);
 
+/*
+ * How long a call waits for another process's lock before -ETIMEDOUT, in ms:
+ * @pools for pool create, destroy, attach, detach and gc (default 120000),
+ * @binds for bind and unbind (default 10000). 0 keeps a value. Process-wide.
+ */
+LATEBIND_API void latebind_set_lock_timeout(unsigned int pools_ms, unsigned int binds_ms);
+
 /* --- datapath configuration ----------------------------------------------- */
 
 struct latebind_datapath_config {
