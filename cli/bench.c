@@ -67,9 +67,14 @@ static void print_dist(const char *name, const char *label, const struct dist *d
 	out_double(key, " %10.2f\n", d->max);
 }
 
-/* Bind, rebind and unbind the tunnel in @slot, @ops calls in turn, from sample @from. */
-int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_base, uint64_t *ns,
-		      size_t from, size_t ops)
+/*
+ * Bind, rebind and unbind the tunnel in @slot, @ops calls in turn, from
+ * sample @from. Each call first checks, under the pool's lock, that the slot
+ * is as the previous one left it (*@word): a tunnel someone else bound
+ * meanwhile is never touched (-EBUSY).
+ */
+int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t *word, uint32_t vni_base,
+	       uint64_t *ns, size_t from, size_t ops)
 {
 	for (size_t i = from; i < from + ops; i++) {
 		uint64_t t0 = now_ns();
@@ -77,13 +82,14 @@ int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_base, uin
 
 		switch (i % 3) {
 		case 0:
-			err = latebind_bind(pool, slot, vni_base + (uint32_t)(i / 3 % 1000), NULL);
+			err = latebind_bind_if(pool, slot, word, vni_base + (uint32_t)(i / 3 % 1000));
 			break;
 		case 1:
-			err = latebind_bind(pool, slot, vni_base + 1000 + (uint32_t)(i / 3 % 1000), NULL);
+			err = latebind_bind_if(pool, slot, word,
+					       vni_base + 1000 + (uint32_t)(i / 3 % 1000));
 			break;
 		default:
-			err = latebind_unbind(pool, slot);
+			err = latebind_unbind_if(pool, slot, word);
 			break;
 		}
 		ns[i] = now_ns() - t0;
@@ -135,6 +141,7 @@ static int measure(struct latebind_pool *pool, uint32_t slot, const struct lateb
 		   uint32_t ops, uint32_t creates, uint32_t create_base, struct run *r)
 {
 	struct latebind_ondemand *od;
+	uint32_t word = 0; /* the slot was unbound when it was picked */
 	int err;
 
 	r->bind_ns = calloc(ops, sizeof(uint64_t));
@@ -148,12 +155,12 @@ static int measure(struct latebind_pool *pool, uint32_t slot, const struct lateb
 		size_t bf = (size_t)ops * b / 10, bt = (size_t)ops * (b + 1) / 10;
 		size_t cf = (size_t)creates * b / 10, ct = (size_t)creates * (b + 1) / 10;
 
-		err = time_binds(pool, slot, 15000000, r->bind_ns, bf, bt - bf);
+		err = time_binds(pool, slot, &word, 15000000, r->bind_ns, bf, bt - bf);
 		if (!err)
 			err = time_creates(od, r->create_ns, cf, ct - cf);
 	}
 	if (!err)
-		err = latebind_unbind(pool, slot);
+		err = latebind_unbind_if(pool, slot, &word);
 	latebind_ondemand_close(od);
 	if (err)
 		return err;
@@ -293,6 +300,9 @@ out:
 	free(busy.bind_ns);
 	free(busy.create_ns);
 	latebind_pool_close(pool);
+	if (err == -EBUSY)
+		return cli_error("tunnel %s was bound or unbound by someone else during the "
+				 "bench: stopped, and left as they made it", t.name);
 	if (err && err != -EIO)
 		return cli_lib_error(err);
 	return err ? 1 : 0;

@@ -18,8 +18,8 @@ struct dist summarize(uint64_t *ns, size_t n);
  * Bind, rebind (VNIs from @vni_base) and unbind the tunnel in @slot, one call
  * per sample, timing samples [from, from + ops) of @ns.
  */
-int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t vni_base, uint64_t *ns,
-	       size_t from, size_t ops);
+int time_binds(struct latebind_pool *pool, uint32_t slot, uint32_t *word, uint32_t vni_base,
+	       uint64_t *ns, size_t from, size_t ops);
 
 int bench_scale(int argc, char **argv);
 

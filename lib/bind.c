@@ -213,7 +213,7 @@ static int check_expect(struct latebind_pool *p, uint32_t slot, uint32_t expect)
 		      "someone else binds it", slot, now, expect);
 }
 
-LATEBIND_API int latebind_bind_if(struct latebind_pool *p, uint32_t slot, uint32_t expect,
+LATEBIND_API int latebind_bind_if(struct latebind_pool *p, uint32_t slot, uint32_t *word,
 				  uint32_t vni)
 {
 	int err = check_bind_args(p, slot, vni, NULL);
@@ -222,14 +222,16 @@ LATEBIND_API int latebind_bind_if(struct latebind_pool *p, uint32_t slot, uint32
 		err = lb_pool_lock(p);
 	if (err)
 		return err;
-	err = check_expect(p, slot, expect);
+	err = check_expect(p, slot, *word);
 	if (!err)
 		err = bind_locked(p, slot, vni, NULL);
+	if (!err)
+		*word = lb_load_binding(p, slot);
 	lb_pool_unlock(p);
 	return err;
 }
 
-LATEBIND_API int latebind_unbind_if(struct latebind_pool *p, uint32_t slot, uint32_t expect)
+LATEBIND_API int latebind_unbind_if(struct latebind_pool *p, uint32_t slot, uint32_t *word)
 {
 	int err = check_slot(p, slot);
 
@@ -237,9 +239,11 @@ LATEBIND_API int latebind_unbind_if(struct latebind_pool *p, uint32_t slot, uint
 		err = lb_pool_lock(p);
 	if (err)
 		return err;
-	err = check_expect(p, slot, expect);
-	if (!err)
+	err = check_expect(p, slot, *word);
+	if (!err) {
 		unbind_locked(p, slot);
+		*word = 0;
+	}
 	lb_pool_unlock(p);
 	return err;
 }

@@ -64,14 +64,15 @@ LATEBIND_API int latebind_pool_open_scratch(uint32_t count, const struct latebin
 LATEBIND_API int latebind_pool_map_fd(struct latebind_pool *pool, const char *name);
 
 /*
- * Bind (or unbind) @slot only while its binding word is still @expect (0:
- * unbound), checked under the pool's lock: -EBUSY, with nothing written,
- * once someone else bound or unbound it. What `latebind bench bind` uses on
- * a live pool, so that it never touches a tunnel an orchestrator took.
+ * Bind (or unbind) @slot only while its binding word (abi.h) is still *@word
+ * (0: unbound), checked under the pool's lock: -EBUSY, with nothing written,
+ * once someone else bound or unbound it. On success *@word is the word this
+ * call wrote. `latebind bench bind` uses these on a live pool, so that it
+ * never touches a tunnel an orchestrator took.
  */
-LATEBIND_API int latebind_bind_if(struct latebind_pool *pool, uint32_t slot, uint32_t expect,
+LATEBIND_API int latebind_bind_if(struct latebind_pool *pool, uint32_t slot, uint32_t *word,
 				  uint32_t vni);
-LATEBIND_API int latebind_unbind_if(struct latebind_pool *pool, uint32_t slot, uint32_t expect);
+LATEBIND_API int latebind_unbind_if(struct latebind_pool *pool, uint32_t slot, uint32_t *word);
 /* The binding word of @slot (abi.h, lb_egress_val.binding) as it is now. */
 LATEBIND_API uint32_t latebind_binding_word(struct latebind_pool *pool, uint32_t slot);
 

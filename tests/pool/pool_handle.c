@@ -116,7 +116,11 @@ static void test_stale_after_destroy(void)
 	CHECK_EQ(word(old, 2), 0, "the orphaned record is untouched");
 	CHECK_EQ(ingress_entries(old), 0, "no ingress entry written");
 	CHECK_EQ(latebind_unbind(old, 2), -ESTALE, "unbind after destroy");
-	CHECK_EQ(latebind_bind_if(old, 2, 0, 200), -ESTALE, "bind_if after destroy");
+	{
+		uint32_t w = 0;
+
+		CHECK_EQ(latebind_bind_if(old, 2, &w, 200), -ESTALE, "bind_if after destroy");
+	}
 
 	/* Destroyed and created again: the old handle must not write the new pool. */
 	CHECK_EQ(latebind_pool_create(&spec, &created), 0, "pool create again");
