@@ -45,6 +45,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 run unit "$BUILD/tests/unit_tests"
+run library bash tests/build/library.sh
 run dp_cases "$BUILD/tests/dp_cases"
 run pool_maps "$BUILD/tests/pool_maps"
 run pool_handle "$BUILD/tests/pool_handle"

@@ -268,6 +268,13 @@ static void test_pool_spec_refusals(void **state)
 		{ "224.0.0.1", NULL, NULL, LATEBIND_VXLAN, 4, 0, "unicast" },
 		{ "ff02::1", NULL, NULL, LATEBIND_GENEVE, 4, 0, "unicast" },
 		{ "0.0.0.0", NULL, NULL, LATEBIND_VXLAN, 4, 0, "unicast" },
+		{ "::", NULL, NULL, LATEBIND_GENEVE, 4, 0, "unspecified" },
+		{ "127.0.0.1", NULL, NULL, LATEBIND_VXLAN, 4, 0, "loopback" },
+		{ "127.1.2.3", NULL, NULL, LATEBIND_VXLAN, 4, 0, "loopback" },
+		{ "::1", NULL, NULL, LATEBIND_VXLAN, 4, 0, "loopback" },
+		{ "::ffff:10.0.0.2", NULL, NULL, LATEBIND_GENEVE, 4, 0, "IPv4-mapped" },
+		{ "fe80::1", NULL, NULL, LATEBIND_GENEVE, 4, 0, "link-local" },
+		{ "febf::1", NULL, NULL, LATEBIND_VXLAN, 4, 0, "link-local" },
 		{ "10.0.0.2", "2001:db8::1", NULL, LATEBIND_VXLAN, 4, 0, "both be IPv4 or both IPv6" },
 		{ "10.0.0.2", "10.0.0.1", NULL, LATEBIND_GENEVE, 4, 0, "no local address" },
 		{ "10.0.0.2", NULL, NULL, LATEBIND_VXLAN, 0, 0, "count 0" },
@@ -297,6 +304,19 @@ static void test_pool_spec_refusals(void **state)
 		if (!strstr(latebind_last_error(), cases[i].msg))
 			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, latebind_last_error(),
 				 cases[i].msg);
+	}
+	/* Controls: these remotes pass the spec, so create gets as far as the device. */
+	static const char *const fine[] = { "10.0.0.2", "2001:db8::2", "fec0::1", "169.254.1.1",
+					    "::ffff:0:0:1" };
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		struct latebind_pool_spec spec;
+
+		latebind_pool_spec_init(&spec);
+		spec.underlay = "nosuchdev0";
+		spec.count = 4;
+		assert_int_equal(latebind_addr_parse(fine[i], &spec.remote), 0);
+		if (latebind_pool_create(&spec, NULL) != -ENODEV)
+			fail_msg("remote %s: \"%s\"", fine[i], latebind_last_error());
 	}
 	latebind_set_log(NULL, NULL);
 }
