@@ -62,6 +62,26 @@ static __always_inline void lb_pull_headers(struct __sk_buff *skb)
 }
 
 /*
+ * One function per tunnel kind: the length of its header at @tun (the
+ * LB_TUN_HLEN bytes there are readable), 0 when the payload is not an
+ * Ethernet frame (the inner MAC is then unknown), -1 when the packet is not
+ * this kind's. Every kind carries its 24-bit VNI in tun[4..6].
+ */
+static __always_inline int lb_geneve_hlen(const __u8 *tun)
+{
+	if (tun[0] >> 6) /* version 0 only */
+		return -1;
+	if (tun[2] != (LB_GENEVE_ETH_PROTO >> 8) || tun[3] != (LB_GENEVE_ETH_PROTO & 0xff))
+		return 0;
+	return LB_TUN_HLEN + (tun[0] & 0x3f) * 4; /* options, in 4-byte words */
+}
+
+static __always_inline int lb_vxlan_hlen(const __u8 *tun)
+{
+	return tun[0] & LB_VXLAN_FLAG_I ? LB_TUN_HLEN : -1;
+}
+
+/*
  * Returns 0 and fills @p for a Geneve or VXLAN packet to a configured port;
  * LB_PARSE_LATER_FRAG for a non-first IPv4 fragment, LB_PARSE_OTHER else.
  */
@@ -74,6 +94,7 @@ static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_confi
 	struct udphdr *udp;
 	__u16 proto, dport;
 	__u8 *tun;
+	int hlen;
 
 	if ((void *)(eth + 1) > data_end)
 		return LB_PARSE_OTHER;
@@ -124,20 +145,15 @@ static __always_inline int lb_parse(struct __sk_buff *skb, const struct lb_confi
 		return LB_PARSE_OTHER;
 
 	dport = bpf_ntohs(udp->dest);
-	if (cfg->geneve_port && dport == cfg->geneve_port) {
-		if (tun[0] >> 6) /* Geneve version 0 only */
-			return LB_PARSE_OTHER;
-		p->inner_off = 0;
-		if (tun[2] == (LB_GENEVE_ETH_PROTO >> 8) && tun[3] == (LB_GENEVE_ETH_PROTO & 0xff))
-			p->inner_off = (void *)tun - (void *)(long)skb->data + LB_TUN_HLEN +
-				       (tun[0] & 0x3f) * 4;
-	} else if (cfg->vxlan_port && dport == cfg->vxlan_port) {
-		if (!(tun[0] & LB_VXLAN_FLAG_I))
-			return LB_PARSE_OTHER;
-		p->inner_off = (void *)tun - (void *)(long)skb->data + LB_TUN_HLEN;
-	} else {
+	if (cfg->geneve_port && dport == cfg->geneve_port)
+		hlen = lb_geneve_hlen(tun);
+	else if (cfg->vxlan_port && dport == cfg->vxlan_port)
+		hlen = lb_vxlan_hlen(tun);
+	else
 		return LB_PARSE_OTHER;
-	}
+	if (hlen < 0)
+		return LB_PARSE_OTHER;
+	p->inner_off = hlen ? (void *)tun - (void *)(long)skb->data + hlen : 0;
 
 	p->udp = udp;
 	p->tun = tun;

@@ -9,6 +9,7 @@
 #define LB_LIB_KIND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "internal.h"
 
@@ -21,6 +22,8 @@ struct lb_kind {
 	bool has_local;         /* the device takes a local address */
 	uint16_t id_attr;       /* the VNI's attribute in IFLA_INFO_DATA */
 	uint8_t vni_offset;     /* the VNI's first byte past the UDP header (24 bits) */
+	/* Its port in struct latebind_datapath_config (lb_config in the datapath) */
+	size_t port_field;
 	/* IFLA_INFO_DATA of a pool member: VNI @vni, the pool's remote and options. */
 	void (*put_data)(struct nlmsghdr *nlh, const struct lb_pool_info *pi, uint32_t vni);
 };

@@ -57,6 +57,7 @@ static const struct lb_kind kinds[] = {
 		.has_local = false, /* Linux geneve devices have none */
 		.id_attr = IFLA_GENEVE_ID,
 		.vni_offset = 4, /* ver/opt len, flags, protocol type, then VNI */
+		.port_field = offsetof(struct latebind_datapath_config, geneve_port),
 		.put_data = put_geneve,
 	},
 	{
@@ -66,6 +67,7 @@ static const struct lb_kind kinds[] = {
 		.has_local = true,
 		.id_attr = IFLA_VXLAN_ID,
 		.vni_offset = 4, /* flags, reserved, then VNI */
+		.port_field = offsetof(struct latebind_datapath_config, vxlan_port),
 		.put_data = put_vxlan,
 	},
 };

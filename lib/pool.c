@@ -308,8 +308,8 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 		cfg.dummy_base = want.dummy_base;
 		cfg.dummy_count = want.count;
 		/* The pool's datapath handles its own protocol only. */
-		cfg.geneve_port = want.type == LATEBIND_GENEVE ? want.dstport : 0;
-		cfg.vxlan_port = want.type == LATEBIND_VXLAN ? want.dstport : 0;
+		cfg.geneve_port = cfg.vxlan_port = 0;
+		*(uint16_t *)((char *)&cfg + lb_kind(want.type)->port_field) = want.dstport;
 		err = lb_attach_locked(spec->underlay, &cfg, &mode, true);
 		if (err)
 			goto out;
