@@ -30,10 +30,14 @@ ok "build the Go example ($GOBIN, $(go version | cut -d' ' -f3))"
 
 lbj() { "$CLI" -n "$H" -j "$@"; }
 gob() { in_ns "$H" "$GOBIN" -dev ulh "$@"; }
-reach() { in_ns "$H" ping -q -c 3 -i 0.2 -w 5 "$1" >/dev/null 2>&1; }
+# reach: 3 replies. The neighbour entry is flushed first: one left INCOMPLETE
+# by a ping while unbound would drop the new ping's 3 packets when it fails.
+reach() { ip -n "$H" neigh flush dev lb0; in_ns "$H" ping -q -c 3 -i 0.2 -w 5 "$1" >/dev/null 2>&1; }
 cut_off() { in_ns "$H" ping -q -c 3 -i 0.2 -w 2 "$1" >/dev/null 2>&1; }
-# The binding word of slot 0, and the ingress entries of dummy VNI $D0.
-word0() { bpftool -j map lookup pinned "$D/lb_egress_bind" key 0 0 0 0 | jq .formatted.value.binding; }
+# The egress record of slot N (formatted), the binding word of slot 0, and
+# the ingress entries of dummy VNI $D0.
+record() { bpftool -j map lookup pinned "$D/lb_egress_bind" key "$1" 0 0 0 | jq -c .formatted.value; }
+word0() { record 0 | jq .binding; }
 entries() { bpftool -j map dump pinned "$D/lb_ingress_bind" | jq -c "[.[].formatted | select(.value.dummy_vni == $D0) | .key.vni]"; }
 # Everything a bind can change: what C shows, and every map Go writes, raw.
 state() {
@@ -113,7 +117,7 @@ go_ok "Go binds lb0 (-tunnel) to VNI 500" "^bound lb0 (slot 0, dummy VNI $D0) to
 check "ping through lb0 to the VNI 500 peer" reach 192.168.50.2
 check "C's show reads it: lb0 vni 500, wildcard, ingress entry in place" shows lb0 500 null
 w=$(word0)
-check "the word is BOUND | 500 ($(printf '%#x' "$w"))" test $((w & ~0x40000000)) -eq $((0x80000000 | 500))
+check "the word is BOUND | MAC_SEL (flipped from 0) | 500 ($(printf '%#x' "$w"))" test "$w" -eq $((0xc0000000 | 500))
 check "one ingress entry for lb0's dummy, VNI 500 ($(entries))" test "$(entries)" = "[500]"
 go_ok "Go unbinds lb0 (-slot 0)" "^unbound lb0 (slot 0), was VNI 500 from 10.20.0.2$" -slot 0 -unbind
 check_fails "unbound by Go: no ping to the VNI 500 peer" cut_off 192.168.50.2
@@ -130,6 +134,9 @@ go_refused "lb3 to VNI 600, bound by C to lb2" "already bound to tunnel lb2.*EAD
 MAC1=$(ip -n "$H" -j link show lb1 | jq -r '.[0].address')
 go_ok "Go binds lb1 to VNI 500 with inner MAC $MAC1 (another key)" "^bound lb1 .* with inner MAC $MAC1$" -tunnel lb1 -vni 500 -mac "$MAC1"
 check "C's show reads lb1: vni 500, inner MAC $MAC1" shows lb1 500 "\"$MAC1\""
+MACB=$(tr ':' '\n' <<<"$MAC1" | while read -r b; do printf '%d,' "0x$b"; done)
+check "lb1's record: BOUND | MAC_SEL | 500, the MAC in mac[1] with set 1, mac[0] empty ($(record 1))" test \
+	"$(record 1 | jq -c '[.binding, .mac[1].addr, .mac[1].set, .mac[0].set]')" = "[$((0xc0000000 | 500)),[${MACB%,}],1,0]"
 check "lb_config has LB_CFG_F_INNER_MAC" test $(($(bpftool -j map lookup pinned "$D/lb_config" key 0 0 0 0 | jq .formatted.value.flags) & 1)) -eq 1
 go_refused "lb2 to VNI 500 with lb1's MAC" "already bound to tunnel lb1.*EADDRINUSE" -slot 2 -vni 500 -mac "$MAC1"
 check "ping through lb0 still works" reach 192.168.50.2
@@ -170,6 +177,7 @@ check "ping through lb0 to the VNI 501 peer" reach 192.168.51.2
 check_fails "no ping to the VNI 500 peer any more" cut_off 192.168.50.2
 check "C's show reads it: lb0 vni 501, ingress entry in place" shows lb0 501 null
 check "lb0's ingress entries: VNI 501 only ($(entries))" test "$(entries)" = "[501]"
+check "the word: C's MAC_SEL flipped back by Go, BOUND | 501 ($(printf '%#x' "$(word0)"))" test "$(word0)" -eq $((0x80000000 | 501))
 check "C unbinds lb0" "$CLI" -n "$H" unbind lb0 >/dev/null
 check_fails "no ping to the VNI 501 peer" cut_off 192.168.51.2
 check "the word is 0 and no entry left ($(entries))" test "$(word0)" -eq 0 -a "$(entries)" = "[]"
