@@ -159,11 +159,14 @@ go_refused "an unknown tunnel" "no device" -tunnel nosuchdev -vni 5
 go_refused "both -slot and -tunnel" "need -dev" -slot 1 -tunnel lb1 -vni 5
 go_refused "-vni with -unbind" "need -dev" -slot 1 -vni 5 -unbind
 # The pool's lb_pool.version, 0 while pool create runs, another ABI after it.
+# POOLV: its 80 bytes, split into words below on purpose.
 POOLV=$(bpftool -j map lookup pinned "$D/lb_pool" key 0 0 0 0 | jq -r '.value | join(" ")')
 for v in 0 2; do
+	# shellcheck disable=SC2086
 	bpftool map update pinned "$D/lb_pool" key 0 0 0 0 value $v 0 0 0 ${POOLV#* * * * }
 	go_refused "a pool whose lb_pool.version is $v" "$([ $v = 0 ] && echo 'still being created' || echo 'ABI version 2')" -slot 1 -vni 5
 done
+# shellcheck disable=SC2086
 bpftool map update pinned "$D/lb_pool" key 0 0 0 0 value $POOLV
 go_ok "lb_pool restored: Go binds lb1 to VNI 5" "^bound lb1" -slot 1 -vni 5
 go_ok "...and unbinds it" "^unbound lb1" -slot 1 -unbind
