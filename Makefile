@@ -5,6 +5,7 @@
 #   make install    PREFIX=/usr/local, DESTDIR supported
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
 #   make bench      all benchmarks into build/bench (docs/BENCHMARKS.md)
+#   make go-example the Go consumer of the pinned maps (examples/go, needs Go)
 #   make V=1        show the commands
 
 BUILD    ?= build
@@ -149,6 +150,21 @@ fuzz: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
 	$(Q)CLI=$(CLI) bash scripts/demo.sh
+
+# --- examples/go: a control plane in Go, against the pinned maps only -------
+# Debian's Go packages in GOPATH mode, offline: golang-go,
+# golang-github-cilium-ebpf-dev, golang-golang-x-sys-dev (scripts/deps.sh).
+# Not part of `make`; tests/e2e/go_consumer.sh builds it.
+GO         ?= go
+GO_GOPATH  ?= /usr/share/gocode
+GO_EXAMPLE := $(BUILD)/examples/latebind-go-bind
+
+.PHONY: go-example
+go-example:
+	$(call msg,GO,$(GO_EXAMPLE))
+	$(Q)mkdir -p $(BUILD)/examples $(BUILD)/go-cache
+	$(Q)cd examples/go && GO111MODULE=off GOPATH=$(GO_GOPATH) GOPROXY=off GOFLAGS= \
+		CGO_ENABLED=0 GOCACHE=$(abspath $(BUILD))/go-cache $(GO) build -o $(abspath $(GO_EXAMPLE)) .
 
 # --- the test VM: Debian's 6.1 kernel under qemu (make check runs it too) ---
 include tests/vm/vm.mk

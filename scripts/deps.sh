@@ -10,6 +10,8 @@ nftables libcmocka-dev iproute2 iputils-ping tcpdump ethtool iperf3 jq"
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux"
 # make bench draws its plot with gnuplot.
 PKGS="$PKGS gnuplot-nox"
+# examples/go (make go-example, tests/e2e/go_consumer.sh): Go in GOPATH mode.
+PKGS="$PKGS golang-go golang-github-cilium-ebpf-dev golang-golang-x-sys-dev"
 
 missing=""
 for p in $PKGS; do
