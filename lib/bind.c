@@ -184,7 +184,9 @@ LATEBIND_API int latebind_bind(struct latebind_pool *p, uint32_t slot, uint32_t 
 		err = lb_pool_lock(p);
 	if (err)
 		return err;
-	err = bind_locked(p, slot, vni, mac);
+	err = lb_pool_check_slot(p, slot);
+	if (!err)
+		err = bind_locked(p, slot, vni, mac);
 	lb_pool_unlock(p);
 	return err;
 }
@@ -197,16 +199,21 @@ LATEBIND_API int latebind_unbind(struct latebind_pool *p, uint32_t slot)
 		err = lb_pool_lock(p);
 	if (err)
 		return err;
-	unbind_locked(p, slot);
+	err = lb_pool_check_slot(p, slot);
+	if (!err)
+		unbind_locked(p, slot);
 	lb_pool_unlock(p);
-	return 0;
+	return err;
 }
 
 /* Is @slot's binding still @expect? Under the lock. */
 static int check_expect(struct latebind_pool *p, uint32_t slot, uint32_t expect)
 {
 	uint32_t now = lb_load_binding(p, slot);
+	int err = lb_pool_check_slot(p, slot);
 
+	if (err)
+		return err;
 	if (now == expect)
 		return 0;
 	return lb_err(-EBUSY, "slot %u changed under us (binding word 0x%08x, expected 0x%08x): "

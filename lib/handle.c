@@ -314,14 +314,19 @@ int lb_pool_lock(struct latebind_pool *p)
 		return 0;
 	pthread_mutex_lock(&p->mu);
 	err = lb_flock_timed(p->dir_fd, lb_bind_lock_timeout(), "the pool's lock");
-	if (!err) {
-		err = lb_pool_check_live(p);
-		if (err)
-			flock(p->dir_fd, LOCK_UN);
-	}
 	if (err)
 		pthread_mutex_unlock(&p->mu);
 	return err;
+}
+
+/*
+ * Removing a pool's pins first zeroes every slot's ifindex in the egress
+ * records (lb_remove_pins), which this handle maps: a slot with a device is
+ * live without a syscall; only a zero sends us to the directory's link count.
+ */
+int lb_pool_check_slot(const struct latebind_pool *p, uint32_t slot)
+{
+	return lb_slot_ifindex(p, slot) ? 0 : lb_pool_check_live(p);
 }
 
 void lb_pool_unlock(struct latebind_pool *p)

@@ -66,7 +66,10 @@ int lb_pool_open_dir(const char *dir, unsigned int ifindex, struct latebind_pool
  */
 int lb_pool_check_live(const struct latebind_pool *p);
 
-/* The writers' lock of @p (a no-op for a scratch pool), checked live. */
+/* -ESTALE unless @slot's pool is still there; under the writers' lock, one load. */
+int lb_pool_check_slot(const struct latebind_pool *p, uint32_t slot);
+
+/* The writers' lock of @p (a no-op for a scratch pool). */
 int lb_pool_lock(struct latebind_pool *p);
 void lb_pool_unlock(struct latebind_pool *p);
 

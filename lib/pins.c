@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -236,10 +237,47 @@ int lb_mkdir_claim(const char *dir)
 	return mkdir(tmp, 0700) ? -errno : 0;
 }
 
+/*
+ * Tell open handles the pool is gone: every slot's ifindex in the egress
+ * records becomes 0 (handle.c checks it under the pool's lock).
+ */
+static void forget_devices(const char *dir)
+{
+	char path[LB_PATH_MAX + 32];
+	struct lb_config cfg;
+	uint32_t zero = 0, n;
+	int cfd, efd;
+	void *m;
+
+	snprintf(path, sizeof(path), "%s/lb_config", dir);
+	cfd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/lb_egress_bind", dir);
+	efd = bpf_obj_get(path);
+	if (cfd >= 0 && efd >= 0 && !bpf_map_lookup_elem(cfd, &zero, &cfg) &&
+	    cfg.dummy_min <= cfg.dummy_max && cfg.dummy_max - cfg.dummy_min < LB_DUMMY_RANGE_MAX) {
+		n = cfg.dummy_max - cfg.dummy_min + 1;
+		m = mmap(NULL, n * sizeof(struct lb_egress_val), PROT_READ | PROT_WRITE, MAP_SHARED,
+			 efd, 0);
+		if (m != MAP_FAILED) {
+			struct lb_egress_val *rec = m;
+
+			for (uint32_t i = 0; i < n; i++)
+				__atomic_store_n(&rec[i].ifindex, 0, __ATOMIC_RELEASE);
+			munmap(m, n * sizeof(struct lb_egress_val));
+		}
+	}
+	if (cfd >= 0)
+		close(cfd);
+	if (efd >= 0)
+		close(efd);
+}
+
 /* Remove what a pin directory holds, the directory, and empty parents (our root stays). */
 void lb_remove_pins(const char *dir)
 {
 	char path[LB_PATH_MAX], *slash;
+
+	forget_devices(dir);
 
 	for (int i = 0; i < LB_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, lb_map_names[i]);
