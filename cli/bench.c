@@ -184,8 +184,8 @@ static void write_samples(const char *dir, const char *name, const uint64_t *ns,
 }
 
 static const char bench_bind_usage[] =
-	"usage: latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn [ WORKERS ] ]\n"
-	"                           [ samples DIR ]";
+	"usage: latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn [ WORKERS ] ]"
+	" [ samples DIR ]";
 
 static int bench_bind(int argc, char **argv)
 {

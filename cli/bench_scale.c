@@ -170,7 +170,7 @@ int bench_scale(int argc, char **argv)
 	if (err)
 		goto out;
 
-	out_text("bind latency by bound tunnels, real pool of 4097 on %s\n", spec.underlay);
+	out_string("dev", "bind latency by bound tunnels, real pool of 4097 on %s\n", spec.underlay);
 	spec.count = 4097;
 	spec.prefix = "sc";
 	err = latebind_pool_create(&spec, NULL);

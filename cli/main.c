@@ -57,6 +57,14 @@ static void usage(FILE *f)
 		LB_VXLAN_PORT_DEFAULT);
 }
 
+/* "latebind: MSG" on stderr; @msg may quote device names and arguments. */
+static void print_stderr(const char *msg)
+{
+	fputs("latebind: ", stderr);
+	text_write_string(stderr, msg);
+	fputc('\n', stderr);
+}
+
 int cli_error(const char *fmt, ...)
 {
 	char msg[600];
@@ -71,7 +79,7 @@ int cli_error(const char *fmt, ...)
 		fputs("}\n", stdout);
 		fflush(stdout);
 	} else {
-		fprintf(stderr, "latebind: %s\n", msg);
+		print_stderr(msg);
 	}
 	return 1;
 }
@@ -106,9 +114,17 @@ int cli_dispatch(const struct cli_cmd *cmds, const char *what, int argc, char **
 
 static void log_to_stderr(enum latebind_log_level level, const char *msg, void *ctx)
 {
+	char line[512];
+
 	/* Errors reach the user through cli_error; the rest only with -v. */
-	if (level != LATEBIND_LOG_ERROR && (cli_verbose || level == LATEBIND_LOG_WARN))
-		fprintf(stderr, "latebind: %s\n", msg);
+	if (level == LATEBIND_LOG_ERROR || (!cli_verbose && level != LATEBIND_LOG_WARN))
+		return;
+	/* libbpf's messages (a verifier log) span lines: keep them apart. */
+	for (const char *nl; (nl = strchr(msg, '\n')); msg = nl + 1) {
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - msg), msg);
+		print_stderr(line);
+	}
+	print_stderr(msg);
 }
 
 /* Enter a named network namespace with setns only: no new mount namespace,

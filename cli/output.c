@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdarg.h>
+#include <stdlib.h>
 #include "output.h"
 
 #define MAX_DEPTH 16
@@ -22,24 +23,71 @@ bool out_is_json(void)
 	return json;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at @s, its code point in @cp; 0 when the
+ * byte at @s starts none: a lone continuation byte, an overlong form, a
+ * surrogate, past U+10FFFF, or cut short (the NUL fails as a continuation).
+ */
+static int utf8_seq(const unsigned char *s, unsigned int *cp)
+{
+	static const unsigned int min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int n = s[0] < 0x80 ? 1 : s[0] < 0xc0 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
+		s[0] < 0xf8 ? 4 : 0;
+
+	*cp = s[0] & (n > 1 ? 0xff >> (n + 1) : 0x7f);
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if (!n || *cp < min[n] || (*cp >= 0xd800 && *cp < 0xe000) || *cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * @str for a terminal, or the inside of a JSON string. Device names are any
+ * bytes but '/', ':' and whitespace, so they may be no UTF-8 and may hold
+ * control characters. Printable ASCII and printable UTF-8 pass; a byte that
+ * is no UTF-8 becomes \xNN, and in text so does each byte of a C0, DEL or C1
+ * control (JSON gets \u00NN for those: the JSON text stays terminal-safe).
+ * The backslash is doubled so that \xNN never is the string's own text; in
+ * JSON both are escaped once more: the decoded value reads as the text does,
+ * controls aside.
+ */
+static void write_escaped(FILE *f, const char *str, bool json)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned int cp;
+	int n;
+
+	for (; *s; s += n) {
+		n = utf8_seq(s, &cp);
+		if (*s == '\\') {
+			fputs(json ? "\\\\\\\\" : "\\\\", f);
+		} else if (n && (cp >= 0xa0 || (cp >= 0x20 && cp < 0x7f))) {
+			if (json && *s == '"')
+				fputc('\\', f);
+			fwrite(s, 1, n, f);
+		} else if (n && json) {
+			fprintf(f, "\\u%04x", cp);
+		} else {
+			fprintf(f, json ? "\\\\x%02x" : "\\x%02x", *s);
+			n = 1;
+		}
+	}
+}
+
 void json_write_string(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
+	write_escaped(f, s, true);
 	fputc('"', f);
+}
+
+void text_write_string(FILE *f, const char *s)
+{
+	write_escaped(f, s, false);
 }
 
 /* Comma and key before a JSON value. */
@@ -117,7 +165,16 @@ void out_string(const char *key, const char *fmt, const char *s)
 		json_key(key);
 		json_write_string(out, s);
 	} else {
-		fprintf(out, fmt, s);
+		char *esc = NULL;
+		size_t len;
+		FILE *m = open_memstream(&esc, &len);
+
+		if (m) {
+			text_write_string(m, s);
+			fclose(m);
+		}
+		fprintf(out, fmt, m ? esc : "?");
+		free(esc);
 	}
 }
 

@@ -31,7 +31,13 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End of output: a newline after the JSON document. */
 void out_finish(void);
 
-/* Write @s as a JSON string literal, quotes included. */
+/*
+ * Every string goes out through these (man latebind, NAMES). Text: control
+ * characters, DEL, C1 controls and bytes that are no UTF-8 as \xNN, a
+ * backslash as \\. JSON: a string literal, quotes included, whose decoded
+ * value is spelled the same way, except that controls are \u00NN escapes.
+ */
 void json_write_string(FILE *f, const char *s);
+void text_write_string(FILE *f, const char *s);
 
 #endif

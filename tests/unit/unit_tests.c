@@ -188,9 +188,74 @@ static void emit_sample(void)
 
 static void test_output_json_and_text(void **state)
 {
+	/* The backslash is doubled once more than JSON asks (see escapes). */
 	assert_string_equal(capture(true, emit_sample),
-			    "{\"name\":\"lb\\\"0\\\\\",\"vni\":100,\"mac\":null,\"list\":[-1,2]}\n");
-	assert_string_equal(capture(false, emit_sample), "name lb\"0\\ vni 100 mac - -1 2\n");
+			    "{\"name\":\"lb\\\"0\\\\\\\\\",\"vni\":100,\"mac\":null,\"list\":[-1,2]}\n");
+	assert_string_equal(capture(false, emit_sample), "name lb\"0\\\\ vni 100 mac - -1 2\n");
+}
+
+/* Exact bytes out of text_write_string and json_write_string. */
+static void test_output_escapes(void **state)
+{
+	static const struct {
+		const char *in, *text, *json;
+	} cases[] = {
+		{ "lb0", "lb0", "\"lb0\"" },
+		/* Valid UTF-8 of 2, 3 and 4 bytes, U+00A0 and U+10FFFF pass. */
+		{ "caf\xc3\xa9", "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		{ "\xe2\x82\xac", "\xe2\x82\xac", "\"\xe2\x82\xac\"" },
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },
+		{ "\xc2\xa0", "\xc2\xa0", "\"\xc2\xa0\"" },
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"" },
+		/* No UTF-8: each byte as \xNN, the backslash escaped again in JSON. */
+		{ "\x80", "\\x80", "\"\\\\x80\"" },
+		{ "a\xff", "a\\xff", "\"a\\\\xff\"" },
+		{ "\xe2\x82", "\\xe2\\x82", "\"\\\\xe2\\\\x82\"" },
+		{ "\xe2\x82z", "\\xe2\\x82z", "\"\\\\xe2\\\\x82z\"" },
+		{ "\xc0\xaf", "\\xc0\\xaf", "\"\\\\xc0\\\\xaf\"" },
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80", "\"\\\\xed\\\\xa0\\\\x80\"" },
+		{ "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80",
+		  "\"\\\\xf4\\\\x90\\\\x80\\\\x80\"" },
+		{ "\xf8\x88\x80\x80\x80", "\\xf8\\x88\\x80\\x80\\x80",
+		  "\"\\\\xf8\\\\x88\\\\x80\\\\x80\\\\x80\"" },
+		/* Controls: \xNN per byte in text, \u00NN in JSON. */
+		{ "\x01", "\\x01", "\"\\u0001\"" },
+		{ "a\x1b[2Jb", "a\\x1b[2Jb", "\"a\\u001b[2Jb\"" },
+		{ "\x7f", "\\x7f", "\"\\u007f\"" },
+		{ "\xc2\x9b", "\\xc2\\x9b", "\"\\u009b\"" },
+		{ "\n\t", "\\x0a\\x09", "\"\\u000a\\u0009\"" },
+		/* Quote and backslash; a real "\xff" differs from the byte 0xff. */
+		{ "\"", "\"", "\"\\\"\"" },
+		{ "a\\b", "a\\\\b", "\"a\\\\\\\\b\"" },
+		{ "\\xff", "\\\\xff", "\"\\\\\\\\xff\"" },
+	};
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_non_null(f);
+		text_write_string(f, cases[i].in);
+		fclose(f);
+		assert_string_equal(buf, cases[i].text);
+		f = fmemopen(buf, sizeof(buf), "w");
+		assert_non_null(f);
+		json_write_string(f, cases[i].in);
+		fclose(f);
+		assert_string_equal(buf, cases[i].json);
+	}
+}
+
+static void emit_hostile(void)
+{
+	out_string("dev", "dev %s up\n", "a\x1b]0;x\x07\xff");
+}
+
+/* out_string's text format gets the escaped value. */
+static void test_output_string_escaped(void **state)
+{
+	assert_string_equal(capture(false, emit_hostile), "dev a\\x1b]0;x\\x07\\xff up\n");
+	assert_string_equal(capture(true, emit_hostile), "\"dev\":\"a\\u001b]0;x\\u0007\\\\xff\"\n");
 }
 
 static void emit_bool_double(void)
@@ -382,6 +447,8 @@ int main(void)
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_output_json_and_text),
 		cmocka_unit_test(test_output_bool_double),
+		cmocka_unit_test(test_output_escapes),
+		cmocka_unit_test(test_output_string_escaped),
 		cmocka_unit_test(test_parse_mac),
 		cmocka_unit_test(test_addr_parse),
 		cmocka_unit_test(test_pool_spec_refusals),
