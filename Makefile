@@ -115,7 +115,8 @@ $(DP_CASES): $(BUILD)/tests/datapath/cases.o $(BUILD)/tests/datapath/pktbuild.o 
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-$(DP_FUZZ): $(BUILD)/tests/datapath/fuzz.o $(BUILD)/tests/datapath/model.o $(TEST_LIB_OBJS)
+$(DP_FUZZ): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/datapath/fuzz*.c)) $(BUILD)/tests/datapath/model.o \
+	     $(TEST_LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
