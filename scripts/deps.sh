@@ -5,9 +5,10 @@ set -eu
 
 PKGS="clang llvm gcc make pkg-config libbpf-dev bpftool libmnl-dev libnftables-dev \
 nftables libcmocka-dev iproute2 iputils-ping tcpdump ethtool iperf3 jq"
-# The test VM (tests/vm/packages.txt): qemu and a busybox initramfs. The kernel
-# it boots is fetched into build/ by tests/vm/fetch.sh, never installed.
-PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux"
+# The test VM (tests/vm/packages.txt): qemu and a busybox initramfs; zstd
+# for kernels whose modules are .ko.zst. The kernels it boots are fetched
+# into build/ by tests/vm/fetch.sh, never installed.
+PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux zstd"
 # make bench draws its plot with gnuplot.
 PKGS="$PKGS gnuplot-nox"
 # examples/go (make go-example, tests/e2e/go_consumer.sh): Go in GOPATH mode.

@@ -1,23 +1,26 @@
 #!/bin/bash
-# build-initramfs.sh OUT.cpio.gz PAYLOAD_DIR
+# build-initramfs.sh KERNEL.env OUT.cpio.gz PAYLOAD_DIR
 # Builds the test VM's initramfs: busybox-static, host tools (iproute2, bash,
 # tcpdump, iperf3, ethtool, jq, nsenter, setpriv, ping, bpftool, nft) with their libraries,
-# the cached kernel's modules, tests/vm/init as /init, PAYLOAD_DIR as /payload.
-# Needs tests/vm/fetch.sh to have filled the cache.
-#   LATEBIND_VM_MODULES  modules to load at boot (their dependencies are added)
+# the kernel's modules, tests/vm/init as /init, PAYLOAD_DIR as /payload.
+# KERNEL.env is what tests/vm/fetch.sh wrote for that kernel in the cache.
+#   LATEBIND_VM_MODULES  modules to load at boot (their dependencies are added;
+#                        NAME? is left out where the kernel has no such module)
 set -euo pipefail
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: build-initramfs.sh OUT.cpio.gz PAYLOAD_DIR"
-OUT=$1 PAYLOAD=$2
+[ $# -eq 3 ] || die "usage: build-initramfs.sh KERNEL.env OUT.cpio.gz PAYLOAD_DIR"
+ENV_FILE=$1 OUT=$2 PAYLOAD=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
-BUILD=${BUILD:-build}
-ENV_FILE=$BUILD/vm/cache/current.env
 [ -f "$ENV_FILE" ] || die "no $ENV_FILE: run tests/vm/fetch.sh first"
 [ -d "$PAYLOAD" ] || die "no payload directory $PAYLOAD"
 # shellcheck source=/dev/null
 . "$ENV_FILE"
-MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic nfnetlink nf_tables bridge}
+# crc32c: nf_tables' libcrc32c asks the crypto API for it at run time (no
+# module dependency); 6.14 and later have it as a library function only.
+# nfnetlink: a module up to 6.12, part of the netfilter core in 7.x (built
+# in, but under no name in modules.builtin); nf_tables depends on it anyway.
+MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic? nfnetlink? nf_tables bridge}
 # setpriv: util-linux's (busybox's applet has no --reuid), for unprivileged senders.
 HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter setpriv ping bpftool nft"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -65,16 +68,24 @@ for l in $(tr ' ' '\n' <<<"$libs" | sort -u); do
 done
 
 # --- kernel modules, dependencies first ----------------------------------------
-MODROOT=$KERNEL_DIR/lib/modules/$KVER
+# Dependencies come from each module's .modinfo "depends=", which is what
+# depmod turns into modules.dep: Debian's packages ship no modules.dep (their
+# postinst runs depmod). Modules may be plain,
+# .ko.xz (6.12, 7.x) or .ko.zst; busybox insmod loads plain ones only.
 [ -d "$MODROOT/kernel" ] || die "no modules in $MODROOT"
 seen=""
 add_module() {
-	local name=${1//-/_} pat src rel dst deps d
+	local name=${1//-/_} optional="" pat src rel dst deps d
+	case $name in *"?") name=${name%"?"} optional=1 ;; esac
 	case " $seen " in *" $name "*) return 0 ;; esac
 	seen="$seen $name"
 	pat=${name//_/[-_]}
-	if grep -q "/$pat\.ko$" "$MODROOT/modules.builtin" 2>/dev/null; then return 0; fi
+	if grep -q "/$pat\.ko$" "${MODULES_BUILTIN:-$MODROOT/modules.builtin}" 2>/dev/null; then return 0; fi
 	src=$(find "$MODROOT/kernel" \( -name "$pat.ko" -o -name "$pat.ko.*" \) | head -n 1)
+	if [ -z "$src" ] && [ -n "$optional" ]; then
+		echo "build-initramfs: $KVER has no module $name (optional)" >&2
+		return 0
+	fi
 	[ -n "$src" ] || die "module $name is neither in $MODROOT/kernel nor built in"
 	rel=${src#"$MODROOT"/}
 	rel=${rel%.ko*}.ko

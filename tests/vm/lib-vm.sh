@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers for tests that run inside the test VM (bash, Debian's 6.1 kernel).
+# Helpers for tests that run inside the test VM (bash, one of Debian's kernels).
 # Same results convention as tests/e2e/lib.sh: set SUITE, source this, end
 # with `summary`. Lines: "ok   - ...", "FAIL - ...", "skip - ...", then
 # "SUITE: N passed, N failed, N skipped".
@@ -21,6 +21,17 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # shellcheck source=/dev/null
 . "$(dirname "${BASH_SOURCE[0]}")/results.sh"
+# The kernel run.sh booted (KERNEL_ID, KERNEL_PKG, KERNEL_VERSION, KVER), and
+# what follows from its version: TCX=1 from 6.6 on (attach mode auto picks
+# tcx there), ATTACH_AUTO the mode auto picks.
+KVER=$(uname -r)
+# shellcheck source=/dev/null
+[ -f "$(dirname "${BASH_SOURCE[0]}")/kernel.env" ] && . "$(dirname "${BASH_SOURCE[0]}")/kernel.env"
+KMAJOR=${KVER%%.*} KMINOR=${KVER#*.} KMINOR=${KMINOR%%[!0-9]*}
+# kernel_at_least MAJOR MINOR
+kernel_at_least() { [ "$KMAJOR" -gt "$1" ] || { [ "$KMAJOR" -eq "$1" ] && [ "$KMINOR" -ge "$2" ]; }; }
+TCX=0 ATTACH_AUTO=cls_bpf
+if kernel_at_least 6 6; then TCX=1 ATTACH_AUTO=tcx; fi
 TAG=$(printf '%04x' $((RANDOM)))
 NAMESPACES=()
 

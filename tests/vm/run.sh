@@ -1,36 +1,54 @@
 #!/bin/bash
-# Boots Debian's stock 6.1 kernel under qemu TCG and runs tests/vm/tests/*.sh
-# inside it (see tests/vm/init). The entry point of `make check-vm`.
-# The last line is "vm: N passed, N failed, N skipped"; the exit status is
-# non-zero on any failure, on a timeout, or when the VM did not finish.
+# Boots one of Debian's stock kernels under qemu TCG and runs
+# tests/vm/tests/*.sh inside it (see tests/vm/init). The entry point of
+# `make check-vm`; tests/vm/kernels.sh runs it once per kernel.
+# The last line is "vm: N passed, N failed, N skipped" (vm-SUITE[-cloud]: for
+# a kernel other than the default); the exit status is non-zero on any
+# failure, on a timeout, or when the VM did not finish.
+#   LATEBIND_VM_SUITE=bookworm  bullseye (5.10), bookworm (6.1), trixie (6.12), sid (7.x)
+#   LATEBIND_VM_FLAVOUR=generic generic (linux-image-amd64) or cloud (linux-image-cloud-amd64)
 #   LATEBIND_SKIP_VM=1         skip (reported as skipped, never as passed)
-#   LATEBIND_VM_TIMEOUT=480    seconds for the whole VM run
+#   LATEBIND_VM_TIMEOUT=720    seconds for the whole VM run
 #   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
 #                              (=after: after them); no timeout; Ctrl-A X quits
 #   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
+# Per kernel, build/vm/KERNEL/ keeps the payload, the initramfs and the
+# whole console (console.log); result.env sums the run up for kernels.sh.
 # Debian packages (also in tests/vm/packages.txt): qemu-system-x86
 # busybox-static cpio gzip binutils util-linux iproute2 tcpdump iperf3 ethtool
-# jq iputils-ping bpftool
+# jq iputils-ping bpftool nftables zstd
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 CLI=${CLI:-$BUILD/latebind}
-VM=$BUILD/vm
+# shellcheck source=tests/vm/kernel-lib.sh
+. tests/vm/kernel-lib.sh
+export LATEBIND_VM_SUITE=${LATEBIND_VM_SUITE:-bookworm}
+export LATEBIND_VM_FLAVOUR=${LATEBIND_VM_FLAVOUR:-generic}
+vm_kernel_check "$LATEBIND_VM_SUITE" "$LATEBIND_VM_FLAVOUR" || {
+	echo "vm: 0 passed, 1 failed, 0 skipped"
+	exit 1
+}
+ID=$(vm_kernel_id "$LATEBIND_VM_SUITE" "$LATEBIND_VM_FLAVOUR")
+# The default kernel keeps the plain "vm:" closing line.
+NAME=vm
+[ "$ID" = bookworm ] || NAME=vm-$ID
+VM=$BUILD/vm/$ID
 LOG=$VM/console.log
-TIMEOUT=${LATEBIND_VM_TIMEOUT:-480}
+TIMEOUT=${LATEBIND_VM_TIMEOUT:-720}
 # The packet crafter of the isolation tests (static; `make build/tests/lb-craft`).
 LB_CRAFT=${LB_CRAFT:-$BUILD/tests/lb-craft}
 export BUILD
 
-result() { echo "vm: $1 passed, $2 failed, $3 skipped"; }
+result() { echo "$NAME: $1 passed, $2 failed, $3 skipped"; }
 die() {
-	echo "vm: error: $*"
+	echo "$NAME: error: $*"
 	result 0 1 0
 	exit 1
 }
 
 if [ "${LATEBIND_SKIP_VM:-0}" = 1 ]; then
-	echo "vm: skipped: LATEBIND_SKIP_VM=1"
+	echo "$NAME: skipped: LATEBIND_SKIP_VM=1"
 	result 0 0 1
 	exit 0
 fi
@@ -39,13 +57,16 @@ fi
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "LATEBIND_VM_TIMEOUT must be a number of seconds, not '$TIMEOUT'"
 
 mkdir -p "$VM"
-exec 9>"$VM/lock"
-flock -w 600 9 || die "another VM run holds $VM/lock"
+# One VM at a time: qemu takes both cores.
+exec 9>"$BUILD/vm/lock"
+flock -w 1200 9 || die "another VM run holds $BUILD/vm/lock"
 t0=$SECONDS
+rm -f "$VM/result.env"
 
 bash tests/vm/fetch.sh || die "tests/vm/fetch.sh failed (see above)"
+KENV=$BUILD/vm/cache/$ID.env
 # shellcheck source=/dev/null
-. "$VM/cache/current.env"
+. "$KENV"
 
 # --- payload: the CLI, lb-craft, the helpers, the tests -------------------------
 rm -rf "$VM/payload"
@@ -55,6 +76,13 @@ cp "$LB_CRAFT" "$VM/payload/lb-craft"
 # Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
 # results.sh, and pool-lib.sh, the scenarios the pool tests share.
 cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh "$VM/payload/"
+# Which kernel the tests should find themselves on.
+{
+	printf 'KERNEL_ID=%q\n' "$ID"
+	printf 'KERNEL_PKG=%q\n' "$KERNEL_PKG"
+	printf 'KERNEL_VERSION=%q\n' "$KERNEL_VERSION"
+	printf 'KVER=%q\n' "$KVER"
+} >"$VM/payload/kernel.env"
 if [ -n "${LATEBIND_VM_TESTS:-}" ]; then
 	read -ra tests <<<"$LATEBIND_VM_TESTS"
 else
@@ -64,7 +92,7 @@ for t in "${tests[@]}"; do
 	[ -f "$t" ] || die "no test $t"
 	cp "$t" "$VM/payload/tests/"
 done
-bash tests/vm/build-initramfs.sh "$VM/initramfs.cpio.gz" "$VM/payload" ||
+bash tests/vm/build-initramfs.sh "$KENV" "$VM/initramfs.cpio.gz" "$VM/payload" ||
 	die "tests/vm/build-initramfs.sh failed (see above)"
 
 QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none
@@ -72,7 +100,7 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboo
 APPEND="console=ttyS0 panic=-1 quiet"
 
 if [ -n "${LATEBIND_VM_SHELL:-}" ]; then
-	echo "vm: booting $KVER with a debug shell; Ctrl-A X quits qemu"
+	echo "$NAME: booting $KVER with a debug shell; Ctrl-A X quits qemu"
 	exec "${QEMU[@]}" -append "$APPEND latebind.shell=$LATEBIND_VM_SHELL"
 fi
 
@@ -82,7 +110,7 @@ t1=$SECONDS
 timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -append "$APPEND" </dev/null >>"$LOG.raw" 2>&1 &
 qpid=$!
 trap 'kill "$qpid" 2>/dev/null' EXIT
-trap 'echo "vm: error: interrupted"; result 0 1 0; exit 130' INT TERM
+trap 'echo "$NAME: error: interrupted"; result 0 1 0; exit 130' INT TERM
 # CRs and the firmware's escape sequences out
 clean() { sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g'; }
 # In the background, so that a signal reaches the trap while we wait.
@@ -96,7 +124,8 @@ trap - EXIT
 wait "$spid"
 clean <"$LOG.raw" >"$LOG"
 rm -f "$LOG.raw"
-echo "vm-info: kernel $KVER; qemu ran $((SECONDS - t1)) s, $((SECONDS - t0)) s in all; console: $LOG"
+qemu_s=$((SECONDS - t1))
+echo "vm-info: kernel $KVER ($KERNEL_PKG $KERNEL_VERSION); qemu ran $qemu_s s, $((SECONDS - t0)) s in all; console: $LOG"
 
 # --- verdict -------------------------------------------------------------------
 done_line=$(grep -E '^LATEBIND-VM-DONE rc=[0-9]+$' "$LOG" | tail -n 1)
@@ -110,12 +139,16 @@ if [ -z "$done_line" ] || [ -z "$vm_line" ]; then
 fi
 read -r p f s <<<"$(sed -E 's/^vm: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/' <<<"$vm_line")"
 if [ "${done_line#*rc=}" != 0 ] && [ "$f" -eq 0 ]; then
-	echo "vm: error: the VM reported $done_line with no failure counted"
+	echo "$NAME: error: the VM reported $done_line with no failure counted"
 	f=1
 fi
 if [ "$qrc" -ne 0 ]; then
-	echo "vm: error: qemu exited with $qrc after the tests"
+	echo "$NAME: error: qemu exited with $qrc after the tests"
 	f=$((f + 1))
 fi
+{
+	printf 'KERNEL_ID=%q\nKERNEL_PKG=%q\nKERNEL_VERSION=%q\nKVER=%q\n' "$ID" "$KERNEL_PKG" "$KERNEL_VERSION" "$KVER"
+	printf 'PASSED=%d\nFAILED=%d\nSKIPPED=%d\nQEMU_SECONDS=%d\nDATE=%q\n' "$p" "$f" "$s" "$qemu_s" "$(date -u +%Y-%m-%d)"
+} >"$VM/result.env"
 result "$p" "$f" "$s"
 [ "$f" -eq 0 ]
