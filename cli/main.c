@@ -25,7 +25,7 @@ static void usage(FILE *f)
 		"\n"
 		"  latebind pool create dev UNDERLAY type { geneve | vxlan } remote ADDR\n"
 		"          [ local ADDR ] count N [ dummy-base VNI ] [ prefix NAME ] [ dstport PORT ]\n"
-		"          [ udpcsum | noudpcsum ] [ ipv6 | noipv6 ]\n"
+		"          [ udpcsum | noudpcsum ] [ ipv6 | noipv6 ] [ mode { auto | tcx | cls_bpf } ]\n"
 		"  latebind pool destroy dev UNDERLAY\n"
 		"  latebind bind TUNNEL vni VNI [ inner-mac MAC ]\n"
 		"  latebind unbind TUNNEL\n"

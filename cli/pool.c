@@ -20,7 +20,8 @@ static const char *need_value(int argc, char **argv, const char *what)
 	return argv[1];
 }
 
-static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
+static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
+			enum latebind_attach_mode *mode)
 {
 	uint32_t v;
 	const char *val;
@@ -67,6 +68,17 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec)
 			if (!(val = need_value(argc, argv, "a name")))
 				return 1;
 			spec->prefix = val;
+		} else if (!strcmp(argv[0], "mode")) {
+			if (!(val = need_value(argc, argv, "auto, tcx or cls_bpf")))
+				return 1;
+			if (!strcmp(val, "auto"))
+				*mode = LATEBIND_ATTACH_NONE;
+			else if (!strcmp(val, "tcx"))
+				*mode = LATEBIND_ATTACH_TCX;
+			else if (!strcmp(val, "cls_bpf"))
+				*mode = LATEBIND_ATTACH_CLS_BPF;
+			else
+				return cli_error("invalid mode \"%s\": auto, tcx or cls_bpf", val);
 		} else if (!strcmp(argv[0], "dstport")) {
 			if (!(val = need_value(argc, argv, "a UDP port")))
 				return 1;
@@ -95,14 +107,15 @@ static void print_pool(struct latebind_pool *pool);
 
 static int do_create(int argc, char **argv)
 {
+	enum latebind_attach_mode mode = LATEBIND_ATTACH_NONE;
 	struct latebind_pool_spec spec;
 	struct latebind_pool *pool;
 	bool created;
 	int err;
 
-	if (parse_create(argc, argv, &spec))
+	if (parse_create(argc, argv, &spec, &mode))
 		return 1;
-	err = latebind_pool_create(&spec, &created);
+	err = latebind_pool_create_mode(&spec, mode, &created);
 	if (err)
 		return cli_lib_error(err);
 	err = latebind_pool_open(spec.underlay, &pool);

@@ -143,9 +143,10 @@ _latebind()
         case $prev in
         dev) COMPREPLY=($(compgen -W "$(_latebind_devs others)" -- "$cur")) ;;
         type) COMPREPLY=($(compgen -W "geneve vxlan" -- "$cur")) ;;
+        mode) COMPREPLY=($(compgen -W "auto tcx cls_bpf" -- "$cur")) ;;
         remote | local | count | dummy-base | prefix | dstport) ;;
         *)
-            local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6)
+            local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6 mode)
             # local is VXLAN only
             [[ " ${COMP_WORDS[*]:_lb_from} " != *" type geneve "* ]] && kws+=(local)
             _latebind_keywords "${kws[@]}"

@@ -438,6 +438,28 @@ int lb_attach_repair(const char *dir, unsigned int ifindex)
 	return err ? err : repair_hook(dir, ifindex, mode, true);
 }
 
+/*
+ * Is the tcx link pinned as @dir/@name still attached to @ifindex? A link
+ * detached from outside (BPF_LINK_DETACH, `bpftool link detach`) stays
+ * pinned, but its program no longer runs: the link reports ifindex 0.
+ */
+static bool tcx_link_live(const char *dir, const char *name, unsigned int ifindex)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+	char path[LB_PATH_MAX + 32];
+	bool live;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	live = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.tcx.ifindex == ifindex;
+	close(fd);
+	return live;
+}
+
 LATEBIND_API int latebind_datapath_status(const char *ifname, struct latebind_datapath_status *st)
 {
 	char dir[LB_PATH_MAX - 32], path[LB_PATH_MAX];
@@ -475,9 +497,8 @@ LATEBIND_API int latebind_datapath_status(const char *ifname, struct latebind_da
 	snprintf(path, sizeof(path), "%s/link_ingress", dir);
 	if (!stat(path, &sb)) {
 		st->mode = LATEBIND_ATTACH_TCX;
-		st->ingress_attached = true;
-		snprintf(path, sizeof(path), "%s/link_egress", dir);
-		st->egress_attached = !stat(path, &sb);
+		st->ingress_attached = tcx_link_live(dir, "link_ingress", ifindex);
+		st->egress_attached = tcx_link_live(dir, "link_egress", ifindex);
 		return 0;
 	}
 	st->ingress_attached = tc_filter_is_ours(ifindex, BPF_TC_INGRESS, dir, "prog_ingress");

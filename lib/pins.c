@@ -167,9 +167,19 @@ int lb_netns_cookie(uint64_t *cookie)
 
 	if (fd < 0)
 		return lb_err(-errno, "socket: %s", strerror(errno));
+	/*
+	 * Linux 5.14 added SO_NETNS_COOKIE. Before it no identity of a network
+	 * namespace is safe to key pins by: nsfs inode numbers are reused once
+	 * a namespace is gone, and cls_bpf pins outlive their namespace, so a
+	 * new namespace could find (and bind through) a dead one's maps.
+	 */
 	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
-		err = lb_err(-errno, "cannot read the network namespace cookie: %s",
-			     strerror(errno));
+		err = errno == ENOPROTOOPT
+			      ? lb_err(-EOPNOTSUPP, "this kernel has no network namespace cookies "
+				       "(SO_NETNS_COOKIE, Linux 5.14 or later), which key "
+				       "latebind's pins")
+			      : lb_err(-errno, "cannot read the network namespace cookie: %s",
+				       strerror(errno));
 	close(fd);
 	return err;
 }

@@ -248,10 +248,15 @@ static int check_overlap(const struct lb_pool_info *want, unsigned int ifindex)
 
 LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, bool *created)
 {
+	return latebind_pool_create_mode(spec, LATEBIND_ATTACH_NONE, created);
+}
+
+LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec,
+					   enum latebind_attach_mode mode, bool *created)
+{
 	struct latebind_datapath_config cfg;
 	struct lb_pool_info want;
 	struct latebind_pool *p = NULL;
-	enum latebind_attach_mode mode = LATEBIND_ATTACH_NONE;
 	struct lb_nl *nl = NULL;
 	char dir[LB_PATH_MAX];
 	unsigned int ifindex;
@@ -261,6 +266,9 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 
 	if (created)
 		*created = false;
+	if (mode != LATEBIND_ATTACH_NONE && mode != LATEBIND_ATTACH_TCX &&
+	    mode != LATEBIND_ATTACH_CLS_BPF)
+		return lb_err(-EINVAL, "unknown attach mode %d", (int)mode);
 	err = lb_resolve_spec(spec, &want);
 	if (err)
 		return err;
@@ -291,6 +299,13 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 			describe_pool(&p->info, have, sizeof(have));
 			err = lb_err(-EEXIST, "%s already has a pool with other settings (%s); "
 				     "destroy it first", spec->underlay, have);
+			goto out;
+		}
+		if (mode != LATEBIND_ATTACH_NONE && lb_datapath_mode(dir) != mode) {
+			err = lb_err(-EEXIST, "%s already has this pool, attached with %s, not %s; "
+				     "destroy it first", spec->underlay,
+				     latebind_attach_mode_name(lb_datapath_mode(dir)),
+				     latebind_attach_mode_name(mode));
 			goto out;
 		}
 		/* A re-run verifies the underlay's programs and puts them back. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * liblatebind 1.0: the stable API (symbol version LATEBIND_1.0).
+ * liblatebind 1.1: the stable API (symbol versions LATEBIND_1.0, and
+ * LATEBIND_1.1 for what 1.1 added: latebind_pool_create_mode()).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -171,6 +172,15 @@ LATEBIND_API void latebind_pool_spec_init(struct latebind_pool_spec *spec);
  * kernel's message.
  */
 LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, bool *created);
+/*
+ * latebind_pool_create() with the datapath's attach mode chosen: NONE picks
+ * tcx where the kernel has it, else cls_bpf (what latebind_pool_create()
+ * does); TCX or CLS_BPF insists, as latebind_datapath_attach() does. On an
+ * existing pool, a mode other than NONE must be the pool's (-EEXIST).
+ * Since liblatebind 1.1 (LATEBIND_1.1).
+ */
+LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec,
+					   enum latebind_attach_mode mode, bool *created);
 /* Remove the pool's devices, the datapath's links or filters, and its pins. */
 LATEBIND_API int latebind_pool_destroy(const char *underlay);
 

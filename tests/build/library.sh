@@ -11,13 +11,18 @@ trap 'rm -rf "$T"' EXIT
 # Every dynamic symbol the library defines, as NAME@@VERSION.
 nm -D --defined-only "$SO" | awk '$2 != "A" { print $3 }' >"$T/exports"
 check "it exports something ($(wc -l <"$T/exports") symbols)" [ -s "$T/exports" ]
-bad=$(grep -v '^latebind_[a-z0-9_]*@@LATEBIND_1\.0$' "$T/exports" | tr '\n' ' ')
-check "every export is latebind_* at LATEBIND_1.0${bad:+ (not: $bad)}" [ -z "$bad" ]
-check "the version node is LATEBIND_1.0" bash -c "nm -D '$SO' | grep -q ' A LATEBIND_1.0$'"
+bad=$(grep -vE '^latebind_[a-z0-9_]*@@LATEBIND_1\.[01]$' "$T/exports" | tr '\n' ' ')
+check "every export is latebind_* at LATEBIND_1.0 or 1.1${bad:+ (not: $bad)}" [ -z "$bad" ]
+check "the version nodes are LATEBIND_1.0 and LATEBIND_1.1" bash -c \
+	"nm -D '$SO' | grep -q ' A LATEBIND_1.0$' && nm -D '$SO' | grep -q ' A LATEBIND_1.1$'"
+# 1.1 adds, and takes nothing from 1.0: exactly what 1.1 added is at 1.1.
+v11=$(grep '@@LATEBIND_1\.1$' "$T/exports" | tr '\n' ' ')
+check "LATEBIND_1.1 holds latebind_pool_create_mode alone ($v11)" [ "$v11" = "latebind_pool_create_mode@@LATEBIND_1.1 " ]
+check "latebind_pool_create stays at LATEBIND_1.0" grep -qx 'latebind_pool_create@@LATEBIND_1.0' "$T/exports"
 check "soname liblatebind.so.1" bash -c "objdump -p '$SO' | grep -q 'SONAME *liblatebind.so.1$'"
 # A control: the check above catches a stray export.
 printf 'lb_internal@@LATEBIND_1.0\n' >"$T/stray"
-check "control: a stray lb_ export would be caught" bash -c "grep -qv '^latebind_[a-z0-9_]*@@LATEBIND_1\.0$' '$T/stray'"
+check "control: a stray lb_ export would be caught" bash -c "grep -qvE '^latebind_[a-z0-9_]*@@LATEBIND_1\.[01]$' '$T/stray'"
 
 # Declared and exported agree: latebind.h's functions are all exported, and
 # every export is declared in latebind.h or bench.h.
