@@ -36,7 +36,7 @@ done
 [ -z "$missing" ] || die "missing on this host:$missing (apt-get install -y$missing)"
 
 mkdir -p "$CACHE/debs" "$CACHE/unpacked"
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$(cd "$CACHE" && pwd -P)
 
 # --- apt: the host's for bookworm, a private configuration for the others ----
 APT_OPTS=()
@@ -128,7 +128,8 @@ kver=${pkg#linux-image-}
 # linux-base-ABI (modules.builtin, the config). Each is unpacked on its own.
 kdeb=$(fetch_deb "$pkg") || die "cannot fetch the kernel package $pkg"
 debs=("$kdeb")
-for part in $(dpkg-deb -f "$kdeb" Depends | tr ',|' '\n\n' | sed -nE "s/^ *(linux-(base|binary|modules)-$(sed 's/[.+]/\\&/g' <<<"$kver"))( .*)?$/\1/p"); do
+kre=${kver//./\\.} kre=${kre//+/\\+}
+for part in $(dpkg-deb -f "$kdeb" Depends | tr ',' '\n' | sed -nE "s/^ *(linux-(base|binary|modules)-$kre)( .*)?$/\1/p"); do
 	d=$(fetch_deb "$part") || die "cannot fetch $part, a part of $pkg"
 	debs+=("$d")
 done
@@ -159,11 +160,13 @@ done
 # (the suite moved on) go when their successors are in.
 if [ -f "$CACHE/$ID.env" ]; then
 	# shellcheck source=/dev/null
+	# By name: the cache may be reached by another path (a link, a move).
 	for old in $(. "$CACHE/$ID.env" && echo "${KERNEL_DEBS:-}"); do
-		case " ${debs[*]} " in *" $old "*) continue ;; esac
-		grep -qsF "$(basename "$old")" --exclude="$ID.env" "$CACHE"/*.env && continue
-		echo "fetch: dropping $(basename "$old"), replaced by $pkg" >&2
-		rm -rf "$old" "$CACHE/unpacked/$(basename "$old" .deb)"
+		old=$(basename "$old")
+		case " ${debs[*]##*/} " in *" $old "*) continue ;; esac
+		grep -qsF "$old" --exclude="$ID.env" "$CACHE"/*.env && continue
+		echo "fetch: dropping $old, replaced by $pkg" >&2
+		rm -rf "${CACHE:?}/debs/$old" "$CACHE/unpacked/${old%.deb}"
 	done
 fi
 

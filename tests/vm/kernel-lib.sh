@@ -2,6 +2,7 @@
 # The kernels the test VM boots: a Debian suite and a flavour. Sourced by
 # fetch.sh, run.sh and kernels.sh.
 
+# shellcheck disable=SC2034 # for the scripts that source this
 # The matrix of `make check-kernels`, as SUITE/FLAVOUR, oldest first.
 VM_KERNELS="bullseye/generic bookworm/generic bookworm/cloud trixie/generic trixie/cloud sid/generic"
 # What `make check` boots: 6.1 (cls_bpf) and 6.12 (tcx and cls_bpf).

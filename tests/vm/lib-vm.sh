@@ -32,6 +32,17 @@ KMAJOR=${KVER%%.*} KMINOR=${KVER#*.} KMINOR=${KMINOR%%[!0-9]*}
 kernel_at_least() { [ "$KMAJOR" -gt "$1" ] || { [ "$KMAJOR" -eq "$1" ] && [ "$KMINOR" -ge "$2" ]; }; }
 TCX=0 ATTACH_AUTO=cls_bpf
 if kernel_at_least 6 6; then TCX=1 ATTACH_AUTO=tcx; fi
+# Before 5.14 (no SO_NETNS_COOKIE) latebind refuses to attach or create a
+# pool (vm_kernel asserts how); the pool suites then skip, saying so.
+COOKIE=0
+kernel_at_least 5 14 && COOKIE=1
+# skip_without_cookie: in a pool suite, skip it all before 5.14.
+skip_without_cookie() {
+	[ "$COOKIE" = 1 ] && return 0
+	skip "$SUITE: kernel $KVER has no SO_NETNS_COOKIE (5.14): latebind refuses pools here (vm_kernel checks the refusal)"
+	summary
+	exit 0
+}
 TAG=$(printf '%04x' $((RANDOM)))
 NAMESPACES=()
 

@@ -8,7 +8,7 @@
 #
 #   netns H (pool)                               netns V (peer underlay)
 #   lb0..lb3 dummy VNIs                          stock tunnels, REAL VNIs, made
-#    |  lb_egress / lb_ingress (cls_bpf)         here (their UDP socket stays in V)
+#    |  lb_egress / lb_ingress (tcx or cls_bpf)  here (their UDP socket stays in V)
 #   ulh 10.30.0.1 / fd00:30::1 ===== veth =====  ulv 10.30.0.2 / fd00:30::2
 #                                                then moved to their own netns
 #   tx offload off on both veths                 T100, T101, TS, T200, T201, ...
@@ -18,8 +18,13 @@
 #  wire     only VNI 100 from H: decoded, and a BPF filter for VNI != 100
 #  spoof    a peer with lb1's DUMMY VNI: `spoof` drops rise, lb1 sees nothing
 #  rebind   lb2 200 -> 201: no VNI 200 from H after bind returned
-#  destroy  H as before the pool (links, qdisc, filters, pins), show is []
+#  destroy  our egress program detached from outside: show says BROKEN; then
+#           H as before the pool (links, qdisc, filters, pins), show is []
 #           (with TC "foreign", someone else's clsact and filter stay)
+#
+# POOL_MODE (tcx or cls_bpf) is `pool create ... mode POOL_MODE`; empty, the
+# pool attaches in mode auto, which must pick ATTACH_AUTO (lib-vm.sh). It is
+# in every check's tag: geneve/ipv4/udpcsum/tcx: ...
 #
 # Geneve has no local/link: H's route to the remote picks the underlay.
 # Knobs: POOL_BULK (TCP bytes each way, default 16M: about 0.6 s each way
@@ -218,21 +223,29 @@ iperf() {
 # pool_scenario TYPE FAMILY CSUM [TC]: all of the above, in a fresh lab (TC:
 # see lab).
 pool_scenario() {
-	local tag="$1/ipv$2/$3" before after n out rc
+	local mode=${POOL_MODE:-$ATTACH_AUTO} tag before after n out rc other
+	tag="$1/ipv$2/$3/$mode"
 	[ "${4:-}" = foreign ] && tag="$tag+foreign-tc"
 	lab "$@" || { fail "$tag: lab setup"; lab_done; return; }
 	snapshot "$CAP/before"
 
-	out=$("$CLI" -n "$H" pool create dev ulh type "$TYPE" remote "$VADDR" count 4 "$CSUM" 2>&1)
+	out=$("$CLI" -n "$H" pool create dev ulh type "$TYPE" remote "$VADDR" count 4 "$CSUM" \
+		${POOL_MODE:+mode "$POOL_MODE"} 2>&1)
 	rc=$?
-	check "$tag: pool create (count 4, $CSUM)" test "$rc" -eq 0
+	check "$tag: pool create (count 4, $CSUM, mode ${POOL_MODE:-auto})" test "$rc" -eq 0
 	[ "$rc" -eq 0 ] || { echo "$out"; lab_done; return; }
 	out=$(lbj "$H" show)
 	# shellcheck disable=SC2016 # jq's $
-	check "$tag: show: attach cls_bpf, type $TYPE, remote $VADDR, udpcsum $([ "$CSUM" = udpcsum ] && echo true || echo false)" \
-		"$JQ" -e --arg t "$TYPE" --arg r "$VADDR" --argjson c "$([ "$CSUM" = udpcsum ] && echo true || echo false)" \
-		'.[0] | .attach == "cls_bpf" and .type == $t and .remote == $r and .udpcsum == $c and .count == 4' <<<"$out" >/dev/null
-	check "$tag: show (text) prints attach cls_bpf" grep -q 'attach cls_bpf' <<<"$("$CLI" -n "$H" show)"
+	check "$tag: show: attach $mode, type $TYPE, remote $VADDR, udpcsum $([ "$CSUM" = udpcsum ] && echo true || echo false)" \
+		"$JQ" -e --arg m "$mode" --arg t "$TYPE" --arg r "$VADDR" --argjson c "$([ "$CSUM" = udpcsum ] && echo true || echo false)" \
+		'.[0] | .attach == $m and .type == $t and .remote == $r and .udpcsum == $c and .count == 4' <<<"$out" >/dev/null
+	check "$tag: show (text) prints attach $mode" grep -q "attach $mode" <<<"$("$CLI" -n "$H" show)"
+	if [ -n "${POOL_MODE:-}" ]; then
+		if [ "$mode" = tcx ]; then other=cls_bpf; else other=tcx; fi
+		out=$("$CLI" -n "$H" pool create dev ulh type "$TYPE" remote "$VADDR" count 4 "$CSUM" mode "$other" 2>&1)
+		check "$tag: create again with mode $other: refused, naming both modes ($out)" \
+			grep -q "attached with $mode, not $other" <<<"$out"
+	fi
 
 	blocked_and_traffic "$tag"
 	wire "$tag"
@@ -385,12 +398,26 @@ rebind() {
 	check "$tag: show lb2: vni 201" test "$(lbj "$H" show lb2 | jnum vni)" = 201
 }
 
+# detach_egress: take our egress program off ulh from outside: delete the
+# cls_bpf filter, or detach the tcx link (it stays pinned, detached).
+detach_egress() {
+	local id link
+	if [ "${POOL_MODE:-$ATTACH_AUTO}" = cls_bpf ]; then
+		"$TC" -n "$H" filter del dev ulh egress pref 1
+		return
+	fi
+	id=$(lbj "$H" datapath show dev ulh | jnum egress_prog_id)
+	# shellcheck disable=SC2016 # jq's $
+	link=$("$BPFTOOL" -j link show | "$JQ" --argjson p "$id" '.[] | select(.prog_id == $p) | .id')
+	[ -n "$link" ] && "$BPFTOOL" link detach id "$link"
+}
+
 destroy() {
 	local tag=$1 qd out
-	# Our egress filter deleted from outside: show must say so, quietly.
-	"$TC" -n "$H" filter del dev ulh egress pref 1
+	# Our egress program detached from outside: show must say so, quietly.
+	detach_egress
 	out=$("$CLI" -n "$H" show 2>&1)
-	check "$tag: egress filter removed from outside: show says BROKEN" grep -q 'BROKEN: lb_egress is not attached' <<<"$out"
+	check "$tag: egress program detached from outside: show says BROKEN" grep -q 'BROKEN: lb_egress is not attached' <<<"$out"
 	check "$tag: ...with no libbpf noise" test "$(grep -c libbpf <<<"$out")" -eq 0
 	check "$tag: ...and -j egress_attached false" test "$(lbj "$H" show | grep -o '"egress_attached":[a-z]*')" = '"egress_attached":false'
 	check "$tag: pool destroy" "$CLI" -n "$H" pool destroy dev ulh >/dev/null

@@ -78,6 +78,7 @@ attached_as() {
 	check "attach (mode ${mode:-auto}) exits 0 (exit $rc)" test "$rc" -eq 0
 	check "...and reports mode $want (${out%%$'\n'*})" grep -q "mode $want" <<<"$out"
 	show=$("$CLI" -n "$NS" -j datapath show dev ul0)
+	# shellcheck disable=SC2016 # jq's $
 	check "show: mode $want ($show)" "$JQ" -e --arg m "$want" '.mode == $m' <<<"$show" >/dev/null
 	pins=$("$JQ" -r '.pins // empty' <<<"$show")
 	check "pins under /sys/fs/bpf/latebind ($pins)" test -d "$pins" -a "${pins#/sys/fs/bpf/latebind/}" != "$pins"
@@ -102,11 +103,36 @@ bpf_links() {
 	local links id
 	links=$("$BPFTOOL" -j link show)
 	for id in "$@"; do
+		# shellcheck disable=SC2016 # jq's $
 		"$JQ" -e --argjson p "$id" 'any(.[]; .prog_id == $p)' <<<"$links" >/dev/null || return 1
 	done
 }
 
-if [ "$TCX" = 1 ]; then
+# refused WHAT CMD...: CMD fails, naming SO_NETNS_COOKIE and 5.14, and leaves
+# nothing: no pins, no tc filter, no tunnel device, no nftables table.
+refused() {
+	local what=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	check "$what refused (exit $rc)" test "$rc" -ne 0
+	check "...naming SO_NETNS_COOKIE and 5.14 ($out)" grep -q 'SO_NETNS_COOKIE, Linux 5\.14' <<<"$out"
+	echo "kernel-fact: $what on $KVER: $out"
+	# shellcheck disable=SC2016 # eval's
+	check "...and leaves no pins, no filter, no device, no nftables table" \
+		eval '[ -z "$(ls -A /sys/fs/bpf/latebind 2>/dev/null)" ] && no_tc_filter &&
+			! "$IP" -n "$NS" link show lb0 >/dev/null 2>&1 && ! in_ns "$NS" nft list table inet latebind >/dev/null 2>&1'
+}
+
+if [ "$COOKIE" = 0 ]; then
+	# The programs themselves pass this kernel's verifier.
+	out=$("$CLI" datapath load 2>&1)
+	rc=$?
+	check "datapath load: both programs pass the verifier (exit $rc: ${out%%$'\n'*})" test "$rc" -eq 0
+	refused "datapath attach" "$CLI" -n "$NS" datapath attach dev ul0
+	refused "pool create" "$CLI" -n "$NS" pool create dev ul0 type geneve remote 192.0.2.2 count 2
+	refused "pool create mode cls_bpf" "$CLI" -n "$NS" pool create dev ul0 type geneve remote 192.0.2.2 count 2 mode cls_bpf
+elif [ "$TCX" = 1 ]; then
 	attached_as tcx
 	attached_as tcx tcx
 	attached_as cls_bpf cls_bpf

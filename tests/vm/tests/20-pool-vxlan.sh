@@ -1,14 +1,16 @@
 #!/bin/bash
-# VXLAN warm pool end to end on Debian's 6.1 kernel, through cls_bpf: the
-# same scenarios as 10-pool-geneve.sh (tests/vm/pool-lib.sh), once, over
-# IPv4 with udpcsum (the mode where a wrong rewrite breaks checksums), on
-# an underlay with someone else's clsact qdisc and filter.
+# VXLAN warm pool end to end on the VM's kernel, in mode auto (tcx from 6.6
+# on, else cls_bpf): the same scenarios as 10-pool-geneve.sh
+# (tests/vm/pool-lib.sh), once, over IPv4 with udpcsum (the mode where a
+# wrong rewrite breaks checksums), on an underlay with someone else's clsact
+# qdisc and filter.
 # shellcheck disable=SC2034 # read by results.sh
 SUITE=vm_pool_vxlan
 # shellcheck source=SCRIPTDIR/../lib-vm.sh
 . "$(dirname "$0")/../lib-vm.sh"
 # shellcheck source=SCRIPTDIR/../pool-lib.sh
 . "$(dirname "$0")/../pool-lib.sh"
+skip_without_cookie
 
 pool_scenario vxlan 4 udpcsum foreign
 summary

@@ -1,12 +1,12 @@
 #!/bin/bash
-# Tenant isolation of a Geneve warm pool on Debian's 6.1 kernel (cls_bpf
-# attach): the routes of tests/e2e/isolation.sh that apply to Geneve, once
+# Tenant isolation of a Geneve warm pool on the VM's kernel, in mode auto
+# (tcx from 6.6 on, else cls_bpf): the routes of tests/e2e/isolation.sh that apply to Geneve, once
 # over an IPv4 underlay and once over IPv6 (one lab each). Forged packets
 # come from lb-craft (tests/tools/lb-craft.c; run.sh puts it in /payload).
 #
 #   netns G ("guest")     netns H ("host": the pool)                      netns V ("fabric")
 #   gh .52.2 === veth === hg .52.1  forwarding
-#                         lb0 .. lb7  pool, dummy VNIs, lb_egress/lb_ingress on ulh (cls_bpf)
+#                         lb0 .. lb7  pool, dummy VNIs, lb_egress/lb_ingress on ulh (tcx or cls_bpf)
 #                         brv1 - lb1  bound to 201: victim, its tenant side a bridge
 #                         brv5 - lb5  unbound: victim, its tenant side a bridge
 #                         ctl ctllo ctlh  stock Geneve, VNI 4000, port 6082, remotes V,
@@ -52,6 +52,7 @@ SUITE=vm_isolation_geneve
 . "$(dirname "$0")/../lib-vm.sh"
 # shellcheck source=SCRIPTDIR/../pool-lib.sh
 . "$(dirname "$0")/../pool-lib.sh"
+skip_without_cookie
 
 SETPRIV=/usr/bin/setpriv
 NOBODY=("$SETPRIV" --reuid=65534 --regid=65534 --clear-groups)
@@ -329,8 +330,8 @@ lab() {
 suite() {
 	local L=v$FAM n0 n1 t0 t1 c6082 nd n6081 vnis out0 out1
 	lab || { fail "$L: lab setup"; lab_done; return; }
-	check "$L pool (dummy range $DMIN-$DMAX): lb1 bound to 201 (dummy $DB), lb5 unbound (dummy $DU), attach cls_bpf" \
-		test "$(lbj "$H" show lb1 | jnum vni)/$(lbj "$H" show lb5 | jnum vni)/$(lbj "$H" show | grep -o '"attach":"[a-z_]*"')" = '201/null/"attach":"cls_bpf"'
+	check "$L pool (dummy range $DMIN-$DMAX): lb1 bound to 201 (dummy $DB), lb5 unbound (dummy $DU), attach $ATTACH_AUTO" \
+		test "$(lbj "$H" show lb1 | jnum vni)/$(lbj "$H" show lb5 | jnum vni)/$(lbj "$H" show | grep -o '"attach":"[a-z_]*"')" = "201/null/\"attach\":\"$ATTACH_AUTO\""
 	traffic before
 
 	cap ulv ulv "$V" "udp port $PORT"
