@@ -27,6 +27,13 @@ for k in $KERNELS; do
 	mkdir -p "$BUILD/vm/$id"
 	t1=$SECONDS
 	LATEBIND_VM_SUITE=$suite LATEBIND_VM_FLAVOUR=$flavour bash tests/vm/run.sh >"$BUILD/vm/$id/run.log" 2>&1
+	# The table reads its own copy: make check's runs reuse build/vm/KERNEL/.
+	rm -rf "$BUILD/vm/matrix/$id"
+	mkdir -p "$BUILD/vm/matrix/$id"
+	cp "$BUILD/vm/$id/run.log" "$BUILD/vm/matrix/$id/"
+	for f in console.log result.env; do
+		[ -f "$BUILD/vm/$id/$f" ] && cp "$BUILD/vm/$id/$f" "$BUILD/vm/matrix/$id/"
+	done
 	grep -E '^(FAIL - |vm[a-z-]*: error: )' "$BUILD/vm/$id/run.log" | sed "s/^/$id: /"
 	line=$(grep -E '^vm[a-z-]*: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$BUILD/vm/$id/run.log" | tail -n 1)
 	[ -n "$line" ] || line="vm-$id: 0 passed, 1 failed, 0 skipped"

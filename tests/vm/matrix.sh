@@ -1,6 +1,7 @@
 #!/bin/bash
-# The kernel table: what each kernel's last VM run proved, from
-# build/vm/KERNEL/result.env and console.log (tests/vm/run.sh writes both).
+# The kernel table: what each kernel's last run in `make check-kernels`
+# proved, from build/vm/matrix/KERNEL/result.env and console.log
+# (tests/vm/run.sh writes both, kernels.sh copies them there).
 #   matrix.sh table KERNEL...  print the Markdown table (kernels.sh writes
 #                              it to build/vm/matrix.md)
 #   matrix.sh check            README.md's table is build/vm/matrix.md
@@ -18,7 +19,7 @@ END='<!-- kernel-table: end -->'
 # cell LOG KIND FAMILY: per attach mode, "MODE pass" or "MODE FAIL (n)".
 cell() {
 	awk -v k="$2" -v f="$3" '
-		match($0, "^(ok   |FAIL) - " k "/ipv" f "/[a-z]+/[a-z_]+[:+]") {
+		match($0, "^(ok  |FAIL) - " k "/ipv" f "/[a-z]+/[a-z_]+[:+]") {
 			split(substr($0, 8), a, "/")
 			m = a[4]; sub(/[:+].*/, "", m)
 			if (!(m in seen)) { seen[m] = 1; order[++n] = m }
@@ -51,13 +52,13 @@ table() {
 	echo "| kernel | package | attach modes | Geneve IPv4 | Geneve IPv6 | VXLAN IPv4 | VXLAN IPv6 | Geneve isolation | checks (pass/fail/skip) | run |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for id in "$@"; do
-		log=$BUILD/vm/$id/console.log
-		if [ ! -f "$BUILD/vm/$id/result.env" ] || [ ! -f "$log" ]; then
+		log=$BUILD/vm/matrix/$id/console.log
+		if [ ! -f "$BUILD/vm/matrix/$id/result.env" ] || [ ! -f "$log" ]; then
 			echo "| $id | | no result | | | | | | | |"
 			continue
 		fi
 		# shellcheck source=/dev/null
-		. "$BUILD/vm/$id/result.env"
+		. "$BUILD/vm/matrix/$id/result.env"
 		kv=${KERNEL_VERSION%-*} kp="$KERNEL_PKG $KERNEL_VERSION"
 		refused=""
 		grep -q 'SO_NETNS_COOKIE (5.14): latebind refuses' "$log" && refused="refused"
@@ -68,7 +69,13 @@ table() {
 			iso=refused
 		elif [ -n "$iso" ]; then
 			read -r p f s <<<"$iso"
-			if [ "$f" -eq 0 ]; then iso="pass ($p checks, $s shapes the kernel drops itself)"; else iso="FAIL ($f of $((p + f)))"; fi
+			if [ "$f" -ne 0 ]; then
+				iso="FAIL ($f of $((p + f)))"
+			elif [ "$s" -ne 0 ]; then
+				iso="pass ($p checks; $s shapes the kernel drops itself)"
+			else
+				iso="pass ($p checks)"
+			fi
 		else
 			iso="not run"
 		fi

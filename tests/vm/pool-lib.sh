@@ -206,6 +206,9 @@ snapshot() {
 iperf() {
 	local srv=$1 addr=$2 out rc spid
 	shift 2
+	# Emptied here, not by the server's redirection: that one may come after
+	# wait_for has read the last server's "listening" (then: refused).
+	: >"$CAP/iperf-srv"
 	"$NSENTER" --net="/run/netns/$srv" "$IPERF3" -s -1 -B "$addr" --forceflush >"$CAP/iperf-srv" 2>&1 3>&- &
 	spid=$!
 	wait_for "$CAP/iperf-srv" 'listening' || { kill "$spid"; echo "no iperf3 server"; return 1; }
