@@ -196,7 +196,8 @@ snapshot() {
 		"$IP" -n "$H" -d -j link show # no statistics without -s
 		in_ns "$H" "$TC" filter show dev ulh ingress
 		in_ns "$H" "$TC" filter show dev ulh egress
-		find /sys/fs/bpf/latebind 2>/dev/null | sort
+		# Below the root: the first pool of a run makes the root itself.
+		find /sys/fs/bpf/latebind -mindepth 1 2>/dev/null | sort
 	} >"$1/state"
 	in_ns "$H" "$TC" qdisc show dev ulh >"$1/qdisc"
 }
