@@ -307,6 +307,8 @@ static void probe(struct suspect *s, size_t n)
 	bool waiting = true;
 	size_t i, j;
 
+	if (!n)
+		return; /* no grace period to wait for */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 2; j++) {
 			int err = lb_pinned_prog_id(s[i].dir, lb_progs[probed[j]].pin, &s[i].id[j]);
