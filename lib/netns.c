@@ -51,7 +51,7 @@ struct ino_set {
 
 struct scan {
 	struct ino_set net;  /* namespaces entered, or being entered */
-	struct ino_set mnt;  /* mount namespaces whose mountinfo was read */
+	struct ino_set mnt;  /* mount namespaces whose mountinfo was read whole */
 	struct ino_set mref; /* mount namespaces held by an fd or a mount */
 	dev_t nsfs;
 	int fd[BATCH];       /* namespaces to enter, and what names them */
@@ -256,19 +256,21 @@ static void unescape(char *p)
 	*o = 0;
 }
 
-/* The nsfs mounts of a mount namespace, from @task's view of it. */
-static void scan_mounts(struct scan *s, const char *task)
+/* The nsfs mounts of a mount namespace, from @task's view of it; 0 if read whole. */
+static int scan_mounts(struct scan *s, const char *task)
 {
 	char path[LB_PATH_MAX + 64], *line = NULL;
 	size_t size = 0;
 	FILE *f;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/mountinfo", task);
 	f = fopen(path, "re");
 	if (!f) {
-		if (errno != ENOENT && errno != ESRCH)
-			blind(s, path, -errno);
-		return;
+		err = -errno;
+		if (err != -ENOENT && err != -ESRCH)
+			blind(s, path, err);
+		return err;
 	}
 	while (getline(&line, &size, f) > 0) {
 		char *field[6], *save, *tok, *fstype = NULL;
@@ -300,9 +302,13 @@ static void scan_mounts(struct scan *s, const char *task)
 			found(s, ino, path, false);
 	}
 	free(line);
-	if (ferror(f))
-		blind(s, "mountinfo", -EIO);
+	err = ferror(f) ? -EIO : 0;
+	if (err) {
+		snprintf(path, sizeof(path), "%s/mountinfo", task);
+		blind(s, path, err);
+	}
 	fclose(f);
+	return err;
 }
 
 /*
@@ -396,12 +402,12 @@ static void scan_task(struct scan *s, int pid, int tid, struct ino_set *mtask)
 	snprintf(path, sizeof(path), "%s/ns/mnt", task);
 	err = read_link(path, link, sizeof(link));
 	if (!err && ns_link(link, "mnt", &ino)) {
+		/* Read once per mount namespace, once read whole. */
 		if (ino_add(mtask, ino) < 0)
 			s->err = -ENOMEM;
-		else if ((err = ino_add(&s->mnt, ino)) > 0)
-			scan_mounts(s, task);
-		else if (err < 0)
-			s->err = err;
+		else if (!ino_has(&s->mnt, ino) && !scan_mounts(s, task) &&
+			 ino_add(&s->mnt, ino) < 0)
+			s->err = -ENOMEM;
 	} else if (err != -ENOENT) {
 		blind(s, path, err ? err : -EINVAL);
 	}
