@@ -150,9 +150,10 @@ gc_scenario() {
 	fi
 	if [ "$blind" = 1 ]; then
 		skip "gc: collection by namespace liveness: gc cannot see every namespace here (proven in the VM)"
-		# What gc would not take: ours to clean.
-		rm -rf "$DP_DIR" "$KF_DIR" "$KS_DIR"
-		[ "$pool_mode" = tcx ] || rm -rf "$POOL_DIR"
+		# What gc would not take: ours to clean, with the empty cookie directories.
+		for d in "$DP_DIR" "$KF_DIR" "$KS_DIR" "$([ "$pool_mode" = tcx ] || echo "$POOL_DIR")"; do
+			[ -n "$d" ] && rm -rf "$d" && rmdir "${d%/*}" 2>/dev/null
+		done
 		if [ "$pool_mode" = tcx ]; then
 			gc_until 20 "$POOL_DIR"
 			check "gc: the tcx pool went by its defunct links all the same" test ! -d "$POOL_DIR"
