@@ -53,8 +53,9 @@ mkdir -p "$VM/payload/tests"
 cp "$CLI" "$VM/payload/latebind"
 cp "$LB_CRAFT" "$VM/payload/lb-craft"
 # Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
-# results.sh, and pool-lib.sh, the scenarios the pool tests share.
-cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh "$VM/payload/"
+# results.sh, pool-lib.sh, the scenarios the pool tests share, and
+# gc-lib.sh, the gc scenario the host runs too.
+cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh tests/lib/gc-lib.sh "$VM/payload/"
 if [ -n "${LATEBIND_VM_TESTS:-}" ]; then
 	read -ra tests <<<"$LATEBIND_VM_TESTS"
 else
