@@ -178,6 +178,18 @@ static long tag_of(struct lb_nl *nl, size_t first, size_t last, uint32_t seq, bo
 	return 0;
 }
 
+size_t lb_nl_queued(const struct lb_nl *nl)
+{
+	return nl->len;
+}
+
+void lb_nl_discard(struct lb_nl *nl)
+{
+	nl->len = 0;
+	nl->nreq = 0;
+	nl->open = false;
+}
+
 int lb_nl_flush(struct lb_nl *nl, lb_nl_ack_fn ack, void *ctx)
 {
 	char rbuf[LB_NL_RECV];
