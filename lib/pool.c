@@ -2,8 +2,8 @@
 /*
  * Warm pools: create and destroy. The datapath is attached before the first
  * tunnel exists, so a tunnel is fail-closed from its first packet. Devices
- * are made in batched rtnetlink requests (one sendmsg per 64 KiB), and the
- * kernel's extack message reaches the caller.
+ * are made in batched rtnetlink requests, streamed (a send every 256 KiB
+ * queued), and the kernel's extack message reaches the caller.
  */
 #include <dirent.h>
 #include <errno.h>

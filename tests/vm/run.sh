@@ -8,6 +8,7 @@
 #   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
 #                              (=after: after them); no timeout; Ctrl-A X quits
 #   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
+#   LATEBIND_VM_MEM=1024       the VM's memory in MiB
 # Debian packages (also in tests/vm/packages.txt): qemu-system-x86
 # busybox-static cpio gzip binutils util-linux iproute2 tcpdump iperf3 ethtool
 # jq iputils-ping bpftool
@@ -55,7 +56,8 @@ cp "$LB_CRAFT" "$VM/payload/lb-craft"
 # Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
 # results.sh, pool-lib.sh, the scenarios the pool tests share, and
 # gc-lib.sh, the gc scenario the host runs too.
-cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh tests/lib/gc-lib.sh "$VM/payload/"
+cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh tests/lib/gc-lib.sh \
+	tests/lib/scale-lib.sh "$VM/payload/"
 if [ -n "${LATEBIND_VM_TESTS:-}" ]; then
 	read -ra tests <<<"$LATEBIND_VM_TESTS"
 else
@@ -68,7 +70,7 @@ done
 bash tests/vm/build-initramfs.sh "$VM/initramfs.cpio.gz" "$VM/payload" ||
 	die "tests/vm/build-initramfs.sh failed (see above)"
 
-QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none
+QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "${LATEBIND_VM_MEM:-1024}" -smp 2 -nographic -no-reboot -nic none
 	-kernel "$VMLINUZ" -initrd "$VM/initramfs.cpio.gz")
 APPEND="console=ttyS0 panic=-1 quiet"
 
