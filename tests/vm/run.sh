@@ -4,7 +4,7 @@
 # The last line is "vm: N passed, N failed, N skipped"; the exit status is
 # non-zero on any failure, on a timeout, or when the VM did not finish.
 #   LATEBIND_SKIP_VM=1         skip (reported as skipped, never as passed)
-#   LATEBIND_VM_TIMEOUT=480    seconds for the whole VM run
+#   LATEBIND_VM_TIMEOUT=900    seconds for the whole VM run
 #   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
 #                              (=after: after them); no timeout; Ctrl-A X quits
 #   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
@@ -18,7 +18,7 @@ BUILD=${BUILD:-build}
 CLI=${CLI:-$BUILD/latebind}
 VM=$BUILD/vm
 LOG=$VM/console.log
-TIMEOUT=${LATEBIND_VM_TIMEOUT:-480}
+TIMEOUT=${LATEBIND_VM_TIMEOUT:-900}
 # The packet crafter of the isolation tests (static; `make build/tests/lb-craft`).
 LB_CRAFT=${LB_CRAFT:-$BUILD/tests/lb-craft}
 export BUILD
