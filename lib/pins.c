@@ -127,26 +127,38 @@ static long lock_holder(int fd)
 	return pid;
 }
 
+/* Is @a at or past @b? */
+static bool ts_reached(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
+}
+
+/*
+ * An uncontended lock (every bind, nearly always) costs the flock alone: the
+ * clock is read, and the deadline set, only once someone else holds it.
+ */
 int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what)
 {
 	struct timespec now, end, nap = { 0, 20000 };
+	bool waiting = false;
+	long pid;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
 	while (flock(fd, LOCK_EX | LOCK_NB)) {
-		long pid;
-
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return lb_err(-errno, "cannot lock %s: %s", what, strerror(errno));
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+		if (!waiting) {
+			waiting = true;
+			end = now;
+			end.tv_sec += timeout_ms / 1000;
+			end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+			if (end.tv_nsec >= 1000000000) {
+				end.tv_sec++;
+				end.tv_nsec -= 1000000000;
+			}
+		} else if (ts_reached(&now, &end)) {
 			pid = lock_holder(fd);
 			if (pid)
 				return lb_err(-ETIMEDOUT, "gave up waiting for %s after %u ms: "
@@ -155,8 +167,8 @@ int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what)
 				      "process holds it", what, timeout_ms);
 		}
 		nanosleep(&nap, NULL);
-		if (nap.tv_nsec < 10000000) /* back off up to 10 ms */
-			nap.tv_nsec *= 2;
+		/* back off, doubling, up to 10 ms */
+		nap.tv_nsec = nap.tv_nsec * 2 > 10000000 ? 10000000 : nap.tv_nsec * 2;
 	}
 	return 0;
 }
