@@ -102,6 +102,22 @@ static void blind(struct scan *s, const char *what, int err)
 	s->live->complete = false;
 }
 
+/* A task's entry gone with its task is no blind spot; any other failure is one. */
+static bool gone(int err)
+{
+	return err == -ENOENT || err == -ESRCH;
+}
+
+/* Open a /proc directory of a task; NULL if it went away, or (blind) can't be read. */
+static DIR *open_task_dir(struct scan *s, const char *path)
+{
+	DIR *dir = opendir(path);
+
+	if (!dir && !gone(-errno))
+		blind(s, path, -errno);
+	return dir;
+}
+
 static int live_add(struct lb_live_netns *live, uint64_t cookie)
 {
 	if (live->n == live->cap) {
@@ -195,7 +211,7 @@ static void found(struct scan *s, uint64_t ino, const char *path, bool gone_ok)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		/* Its holder went away: another one, if any, is yet to be seen. */
-		if (!gone_ok || (errno != ENOENT && errno != ESRCH))
+		if (!gone_ok || !gone(-errno))
 			blind(s, path, -errno);
 		return;
 	}
@@ -268,7 +284,7 @@ static int scan_mounts(struct scan *s, const char *task)
 	f = fopen(path, "re");
 	if (!f) {
 		err = -errno;
-		if (err != -ENOENT && err != -ESRCH)
+		if (!gone(err))
 			blind(s, path, err);
 		return err;
 	}
@@ -354,12 +370,9 @@ static void scan_fds(struct scan *s, const char *task)
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "%s/fd", task);
-	dir = opendir(path);
-	if (!dir) {
-		if (errno != ENOENT && errno != ESRCH)
-			blind(s, path, -errno);
+	dir = open_task_dir(s, path);
+	if (!dir)
 		return;
-	}
 	while ((d = readdir(dir)) && !s->err) {
 		int err;
 
@@ -436,12 +449,9 @@ static void scan_proc(struct scan *s, struct ino_set *mtask)
 		pid = atoi(p->d_name);
 
 		snprintf(path, sizeof(path), "/proc/%d/task", pid);
-		tasks = opendir(path);
-		if (!tasks) {
-			if (errno != ENOENT && errno != ESRCH)
-				blind(s, path, -errno);
+		tasks = open_task_dir(s, path);
+		if (!tasks)
 			continue;
-		}
 		while ((t = readdir(tasks)) && !s->err)
 			if (t->d_name[0] != '.')
 				scan_task(s, pid, atoi(t->d_name), mtask);
