@@ -1,6 +1,7 @@
 # latebind: one entry point. Everything is built out of tree into $(BUILD).
 #   make            library and CLI
 #   make check      install deps, build, run every test
+#   make check-scale  pools of 65,536 tunnels of every type x family (an hour or more)
 #   make demo       install deps, build, show a warm pool and late binds working
 #   make install    PREFIX=/usr/local, DESTDIR supported
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
@@ -169,6 +170,15 @@ go-example:
 
 # --- the test VM: Debian's 6.1 kernel under qemu (make check runs it too) ---
 include tests/vm/vm.mk
+
+# --- make check-scale: pools of 65,536 of every type x family (slow) ---------
+.PHONY: check-scale
+check-scale: deps
+	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
+	$(Q)CLI=$(CLI) bash tests/scale/host.sh
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LATEBIND_VM_MEM=$${LATEBIND_VM_MEM:-3072} \
+		LATEBIND_VM_TIMEOUT=$${LATEBIND_VM_TIMEOUT:-14400} \
+		LATEBIND_VM_TESTS=tests/vm/scale/50-scale-geneve.sh bash tests/vm/run.sh
 
 # --- benchmarks (numbers, never pass/fail) --------------------------------
 $(BUILD)/bench/%.o: bench/%.c $(SKEL) $(PASS_SKEL)

@@ -175,84 +175,56 @@ static void unbind_locked(struct latebind_pool *p, uint32_t slot)
 	drop_entry_of(p, &key);
 }
 
-LATEBIND_API int latebind_bind(struct latebind_pool *p, uint32_t slot, uint32_t vni,
-			       const uint8_t *mac)
+/*
+ * Bind (@unbind false) or unbind @slot under the pool's lock, in a pool
+ * still there; with @word, only while the slot's binding word is *@word,
+ * which then becomes the word written.
+ */
+static int change(struct latebind_pool *p, uint32_t slot, bool unbind, uint32_t vni,
+		  const uint8_t *mac, uint32_t *word)
 {
-	int err = check_bind_args(p, slot, vni, mac);
+	int err = unbind ? check_slot(p, slot) : check_bind_args(p, slot, vni, mac);
 
 	if (!err)
 		err = lb_pool_lock(p);
 	if (err)
 		return err;
 	err = lb_pool_check_slot(p, slot);
-	if (!err)
-		err = bind_locked(p, slot, vni, mac);
-	lb_pool_unlock(p);
-	return err;
-}
-
-LATEBIND_API int latebind_unbind(struct latebind_pool *p, uint32_t slot)
-{
-	int err = check_slot(p, slot);
-
-	if (!err)
-		err = lb_pool_lock(p);
-	if (err)
-		return err;
-	err = lb_pool_check_slot(p, slot);
-	if (!err)
-		unbind_locked(p, slot);
-	lb_pool_unlock(p);
-	return err;
-}
-
-/* Is @slot's binding still @expect? Under the lock. */
-static int check_expect(struct latebind_pool *p, uint32_t slot, uint32_t expect)
-{
-	uint32_t now = lb_load_binding(p, slot);
-	int err = lb_pool_check_slot(p, slot);
-
-	if (err)
-		return err;
-	if (now == expect)
-		return 0;
-	return lb_err(-EBUSY, "slot %u changed under us (binding word 0x%08x, expected 0x%08x): "
-		      "someone else binds it", slot, now, expect);
-}
-
-LATEBIND_API int latebind_bind_if(struct latebind_pool *p, uint32_t slot, uint32_t *word,
-				  uint32_t vni)
-{
-	int err = check_bind_args(p, slot, vni, NULL);
-
-	if (!err)
-		err = lb_pool_lock(p);
-	if (err)
-		return err;
-	err = check_expect(p, slot, *word);
-	if (!err)
-		err = bind_locked(p, slot, vni, NULL);
-	if (!err)
+	if (!err && word && lb_load_binding(p, slot) != *word)
+		err = lb_err(-EBUSY, "slot %u changed under us (binding word 0x%08x, expected "
+			     "0x%08x): someone else binds it", slot, lb_load_binding(p, slot), *word);
+	if (!err) {
+		if (unbind)
+			unbind_locked(p, slot);
+		else
+			err = bind_locked(p, slot, vni, mac);
+	}
+	if (!err && word)
 		*word = lb_load_binding(p, slot);
 	lb_pool_unlock(p);
 	return err;
 }
 
+LATEBIND_API int latebind_bind(struct latebind_pool *p, uint32_t slot, uint32_t vni,
+			       const uint8_t *mac)
+{
+	return change(p, slot, false, vni, mac, NULL);
+}
+
+LATEBIND_API int latebind_unbind(struct latebind_pool *p, uint32_t slot)
+{
+	return change(p, slot, true, 0, NULL, NULL);
+}
+
+LATEBIND_API int latebind_bind_if(struct latebind_pool *p, uint32_t slot, uint32_t *word,
+				  uint32_t vni)
+{
+	return change(p, slot, false, vni, NULL, word);
+}
+
 LATEBIND_API int latebind_unbind_if(struct latebind_pool *p, uint32_t slot, uint32_t *word)
 {
-	int err = check_slot(p, slot);
-
-	if (!err)
-		err = lb_pool_lock(p);
-	if (err)
-		return err;
-	err = check_expect(p, slot, *word);
-	if (!err) {
-		unbind_locked(p, slot);
-		*word = 0;
-	}
-	lb_pool_unlock(p);
-	return err;
+	return change(p, slot, true, 0, NULL, word);
 }
 
 LATEBIND_API uint32_t latebind_binding_word(struct latebind_pool *p, uint32_t slot)

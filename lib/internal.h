@@ -80,6 +80,19 @@ void lb_unlock(int fd);
 /* The attach mode of the datapath pinned in @dir. */
 enum latebind_attach_mode lb_datapath_mode(const char *dir);
 
+/* --- netns.c: the live network namespaces, for gc -------------------------- */
+
+struct lb_live_netns {
+	uint64_t *cookies;
+	size_t n, cap;
+	bool complete; /* false: a live namespace may be missing (logged at debug) */
+	char why[160]; /* the first reason it may be */
+};
+/* The cookies of the namespaces we can see alive; -errno only for ENOMEM and the like. */
+int lb_live_netns(struct lb_live_netns *live);
+bool lb_netns_is_live(const struct lb_live_netns *live, uint64_t cookie);
+void lb_live_netns_free(struct lb_live_netns *live);
+
 /* --- attach.c -------------------------------------------------------------- */
 
 int lb_attach_locked(const char *ifname, const struct latebind_datapath_config *cfg,

@@ -178,6 +178,18 @@ static long tag_of(struct lb_nl *nl, size_t first, size_t last, uint32_t seq, bo
 	return 0;
 }
 
+size_t lb_nl_queued(const struct lb_nl *nl)
+{
+	return nl->len;
+}
+
+void lb_nl_discard(struct lb_nl *nl)
+{
+	nl->len = 0;
+	nl->nreq = 0;
+	nl->open = false;
+}
+
 int lb_nl_flush(struct lb_nl *nl, lb_nl_ack_fn ack, void *ctx)
 {
 	char rbuf[LB_NL_RECV];
@@ -381,7 +393,37 @@ int lb_nl_dump_links(struct lb_nl *nl, struct lb_link **links, size_t *n)
 	return 0;
 }
 
-/* --- filter count ----------------------------------------------------------- */
+/* --- tc filters ---------------------------------------------------------------- */
+
+/* The TCA_BPF_ID of a cls_bpf filter message, or 0. */
+static uint32_t bpf_filter_id(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a, *o;
+	uint32_t id = 0;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct tcmsg)) {
+		if (mnl_attr_get_type(a) != TCA_OPTIONS)
+			continue;
+		mnl_attr_for_each_nested(o, a)
+			if (mnl_attr_get_type(o) == TCA_BPF_ID && !mnl_attr_validate(o, MNL_TYPE_U32))
+				id = mnl_attr_get_u32(o);
+	}
+	return id;
+}
+
+/* Dump the filters under @parent of @ifindex through @cb. */
+static int dump_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent, mnl_cb_t cb,
+			void *data)
+{
+	char buf[LB_NL_RECV];
+	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)ifindex;
+	tcm->tcm_parent = parent;
+	return run_dump(nl, buf, cb, data, "filter dump");
+}
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -393,18 +435,9 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 int lb_nl_count_filters(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 			unsigned int *count)
 {
-	char buf[LB_NL_RECV];
-	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
-	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-
 	*count = 0;
-	tcm->tcm_family = AF_UNSPEC;
-	tcm->tcm_ifindex = (int)ifindex;
-	tcm->tcm_parent = parent;
-	return run_dump(nl, buf, count_cb, count, "filter dump");
+	return dump_filters(nl, ifindex, parent, count_cb, count);
 }
-
-/* --- the first filter of a hook ----------------------------------------------- */
 
 struct first_filter {
 	bool seen;     /* a filter with a handle came before */
@@ -415,37 +448,23 @@ static int first_filter_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct first_filter *f = data;
 	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a, *o;
 
 	/* The kernel dumps in priority order; a chain head has no handle. */
 	if (nlh->nlmsg_type != RTM_NEWTFILTER || f->seen || !tcm->tcm_handle)
 		return MNL_CB_OK;
 	f->seen = true;
-	mnl_attr_for_each(a, nlh, sizeof(*tcm)) {
-		if (mnl_attr_get_type(a) != TCA_OPTIONS)
-			continue;
-		mnl_attr_for_each_nested(o, a)
-			if (mnl_attr_get_type(o) == TCA_BPF_ID && !mnl_attr_validate(o, MNL_TYPE_U32))
-				f->id = mnl_attr_get_u32(o);
-	}
+	f->id = bpf_filter_id(nlh);
 	return MNL_CB_OK;
 }
 
 bool lb_nl_first_filter_is(struct lb_nl *nl, unsigned int ifindex, uint32_t parent,
 			   uint32_t prog_id)
 {
-	char buf[LB_NL_RECV];
-	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
-	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	struct first_filter f = { 0 };
 
-	tcm->tcm_family = AF_UNSPEC;
-	tcm->tcm_ifindex = (int)ifindex;
-	tcm->tcm_parent = parent;
-	return !run_dump(nl, buf, first_filter_cb, &f, "filter dump") && f.seen && f.id == prog_id;
+	return !dump_filters(nl, ifindex, parent, first_filter_cb, &f) && f.seen &&
+	       f.id == prog_id;
 }
-
-/* --- one filter by handle and priority ------------------------------------------ */
 
 struct filter_at {
 	uint32_t handle, prio;
@@ -456,31 +475,17 @@ static int filter_at_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct filter_at *f = data;
 	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a, *o;
 
-	if (nlh->nlmsg_type != RTM_NEWTFILTER || tcm->tcm_handle != f->handle ||
-	    TC_H_MAJ(tcm->tcm_info) >> 16 != f->prio)
-		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*tcm)) {
-		if (mnl_attr_get_type(a) != TCA_OPTIONS)
-			continue;
-		mnl_attr_for_each_nested(o, a)
-			if (mnl_attr_get_type(o) == TCA_BPF_ID && !mnl_attr_validate(o, MNL_TYPE_U32))
-				f->id = mnl_attr_get_u32(o);
-	}
+	if (nlh->nlmsg_type == RTM_NEWTFILTER && tcm->tcm_handle == f->handle &&
+	    TC_H_MAJ(tcm->tcm_info) >> 16 == f->prio)
+		f->id = bpf_filter_id(nlh);
 	return MNL_CB_OK;
 }
 
 bool lb_nl_filter_runs(struct lb_nl *nl, unsigned int ifindex, uint32_t parent, uint32_t handle,
 		       uint32_t prio, uint32_t prog_id)
 {
-	char buf[LB_NL_RECV];
-	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETTFILTER);
-	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	struct filter_at f = { .handle = handle, .prio = prio };
 
-	tcm->tcm_family = AF_UNSPEC;
-	tcm->tcm_ifindex = (int)ifindex;
-	tcm->tcm_parent = parent;
-	return !run_dump(nl, buf, filter_at_cb, &f, "filter dump") && f.id && f.id == prog_id;
+	return !dump_filters(nl, ifindex, parent, filter_at_cb, &f) && f.id && f.id == prog_id;
 }

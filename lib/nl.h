@@ -28,6 +28,10 @@ typedef void (*lb_nl_ack_fn)(void *ctx, long tag, int err, const char *extack);
 
 struct nlmsghdr *lb_nl_put(struct lb_nl *nl, uint16_t type, uint16_t flags, long tag);
 int lb_nl_flush(struct lb_nl *nl, lb_nl_ack_fn ack, void *ctx);
+/* Bytes of sealed requests queued and not sent yet. */
+size_t lb_nl_queued(const struct lb_nl *nl);
+/* Drop what is queued, unsent: after an error nothing more is created. */
+void lb_nl_discard(struct lb_nl *nl);
 
 /* What a link dump reports about one device. */
 struct lb_link {

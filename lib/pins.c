@@ -22,10 +22,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "internal.h"
 
@@ -125,26 +127,38 @@ static long lock_holder(int fd)
 	return pid;
 }
 
+/* Is @a at or past @b? */
+static bool ts_reached(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
+}
+
+/*
+ * An uncontended lock (every bind, nearly always) costs the flock alone: the
+ * clock is read, and the deadline set, only once someone else holds it.
+ */
 int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what)
 {
 	struct timespec now, end, nap = { 0, 20000 };
+	bool waiting = false;
+	long pid;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
 	while (flock(fd, LOCK_EX | LOCK_NB)) {
-		long pid;
-
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return lb_err(-errno, "cannot lock %s: %s", what, strerror(errno));
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+		if (!waiting) {
+			waiting = true;
+			end = now;
+			end.tv_sec += timeout_ms / 1000;
+			end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+			if (end.tv_nsec >= 1000000000) {
+				end.tv_sec++;
+				end.tv_nsec -= 1000000000;
+			}
+		} else if (ts_reached(&now, &end)) {
 			pid = lock_holder(fd);
 			if (pid)
 				return lb_err(-ETIMEDOUT, "gave up waiting for %s after %u ms: "
@@ -153,8 +167,8 @@ int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what)
 				      "process holds it", what, timeout_ms);
 		}
 		nanosleep(&nap, NULL);
-		if (nap.tv_nsec < 10000000) /* back off up to 10 ms */
-			nap.tv_nsec *= 2;
+		/* back off, doubling, up to 10 ms */
+		nap.tv_nsec = nap.tv_nsec * 2 > 10000000 ? 10000000 : nap.tv_nsec * 2;
 	}
 	return 0;
 }
@@ -334,18 +348,114 @@ static bool tcx_link_defunct(const char *path)
 	return dead;
 }
 
+/* A cls_bpf datapath of a namespace that we found no trace of. */
+struct suspect {
+	char dir[600];
+	uint32_t id[2]; /* its programs' (probed[]), 0 if not pinned */
+	bool live[2];   /* still there after the wait */
+	bool keep;
+};
+
+static const enum lb_prog probed[2] = { LB_PROG_EGRESS, LB_PROG_INGRESS };
+
+/* Does program @id still exist? Any doubt says yes. */
+static bool prog_exists(uint32_t id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return errno != ENOENT;
+	close(fd);
+	return true;
+}
+
+/*
+ * The last look before removing a suspect's pins. Nothing outside its
+ * namespace shows that a cls_bpf filter runs a program, but the kernel frees
+ * a program with its last reference: unpin both, and one that lives on is
+ * held by a filter (its namespace lives, seen or not) or by a process. Pin
+ * those back, and keep the directory.
+ */
+static void probe(struct suspect *s, size_t n)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	char path[sizeof(s->dir) + 32];
+	bool waiting = true;
+	size_t i, j;
+
+	if (!n)
+		return; /* no grace period to wait for */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2; j++) {
+			int err = lb_pinned_prog_id(s[i].dir, lb_progs[probed[j]].pin, &s[i].id[j]);
+
+			if (err == -ENOENT) {
+				s[i].id[j] = 0;
+			} else if (err) {
+				lb_debug("gc: keeping %s: cannot read %s: %s", s[i].dir,
+					 lb_progs[probed[j]].pin, strerror(-err));
+				s[i].keep = true;
+			}
+		}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2 && !s[i].keep; j++) {
+			snprintf(path, sizeof(path), "%s/%s", s[i].dir, lb_progs[probed[j]].pin);
+			if (s[i].id[j])
+				unlink(path);
+		}
+	/* bpffs frees an inode, and so lets go of its program, an RCU grace
+	 * period after the unlink: wait for one, then up to half a second. */
+	syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	for (int tries = 0; tries < 50 && waiting; tries++) {
+		if (tries)
+			nanosleep(&nap, NULL);
+		waiting = false;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < 2; j++) {
+				s[i].live[j] = !s[i].keep && s[i].id[j] && prog_exists(s[i].id[j]);
+				waiting |= s[i].live[j];
+			}
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 2; j++) {
+			int fd = s[i].live[j] ? bpf_prog_get_fd_by_id(s[i].id[j]) : -1;
+
+			s[i].live[j] = fd >= 0;
+			if (fd < 0)
+				continue;
+			s[i].keep = true;
+			lb_pin_fd(fd, s[i].dir, lb_progs[probed[j]].pin);
+			close(fd);
+		}
+		if (!s[i].live[0] && !s[i].live[1])
+			continue;
+		lb_debug("gc: keeping %s: its programs are still held (by a namespace that gc "
+			 "cannot see, or one still being torn down)", s[i].dir);
+		for (j = 0; j < 2; j++)
+			if (s[i].id[j] && !s[i].live[j])
+				lb_info("gc: %s: %s ran nowhere and was freed, its pin is gone",
+					s[i].dir, lb_progs[probed[j]].prog);
+	}
+}
+
 /*
  * Pins whose datapath is gone: in any namespace, a tcx datapath whose links
  * are defunct (the device, or its whole namespace, was deleted without a
- * detach); in this namespace, any datapath whose underlay no longer exists.
+ * detach); in this namespace, any datapath whose underlay no longer exists;
+ * elsewhere, a cls_bpf datapath whose namespace no longer exists (lib/netns.c
+ * tells the live ones) and whose programs nothing holds (probe()).
  */
 LATEBIND_API int latebind_gc(unsigned int *removed)
 {
 	char path[300], dir[600];
+	struct lb_live_netns live = { 0 };
+	struct suspect *sus = NULL;
+	size_t nsus = 0;
 	uint64_t cookie;
 	struct dirent *nd, *dd;
 	DIR *root, *ns;
-	int lock, err;
+	int lock, err, live_err = 1;
+	unsigned int undecided = 0;
 
 	*removed = 0;
 	err = lb_netns_cookie(&cookie);
@@ -383,13 +493,50 @@ LATEBIND_API int latebind_gc(unsigned int *removed)
 				if (c == cookie)
 					lb_nft_guard_del((unsigned int)ifindex);
 				(*removed)++;
+				continue;
 			}
+			/* Tcx links tell for themselves (above), once defunct. */
+			if (c == cookie || !access(link, F_OK))
+				continue;
+			if (live_err > 0)
+				live_err = lb_live_netns(&live);
+			if (!live_err && lb_netns_is_live(&live, c))
+				continue;
+			if (live_err || !live.complete) {
+				lb_debug("gc: keeping %s: its network namespace may live unseen", dir);
+				undecided++;
+				continue;
+			}
+			if (!(nsus & (nsus + 1))) { /* 0, 1, 3, 7...: grow */
+				struct suspect *t = realloc(sus, (2 * nsus + 1) * sizeof(*t));
+
+				if (!t)
+					continue;
+				sus = t;
+			}
+			memset(&sus[nsus], 0, sizeof(sus[nsus]));
+			snprintf(sus[nsus++].dir, sizeof(sus[0].dir), "%s", dir);
 		}
 		if (ns)
 			closedir(ns);
 	}
 	if (root)
 		closedir(root);
+	probe(sus, nsus);
+	for (size_t i = 0; i < nsus; i++) {
+		if (sus[i].keep)
+			continue;
+		lb_info("removing the pins of a datapath whose network namespace is gone: %s",
+			sus[i].dir);
+		lb_remove_pins(sus[i].dir);
+		(*removed)++;
+	}
+	if (undecided)
+		lb_log(LATEBIND_LOG_WARN, "gc: kept %u cls_bpf datapath(s) of other network "
+		       "namespaces: cannot tell whether those live (%s; -v says more)", undecided,
+		       live_err ? strerror(-live_err) : live.why);
+	free(sus);
+	lb_live_netns_free(&live);
 	lb_unlock(lock);
 	return 0;
 }

@@ -2,8 +2,8 @@
 /*
  * Warm pools: create and destroy. The datapath is attached before the first
  * tunnel exists, so a tunnel is fail-closed from its first packet. Devices
- * are made in batched rtnetlink requests (one sendmsg per 64 KiB), and the
- * kernel's extack message reaches the caller.
+ * are made in batched rtnetlink requests, streamed (a send every 256 KiB
+ * queued), and the kernel's extack message reaches the caller.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -120,19 +120,41 @@ out:
  * Bring every slot's device into being, guarded, tagged and up, and record
  * it in its slot's egress record. On failure, the devices this call created are removed.
  */
+/*
+ * Requests are sent, and their acks read, once this much is queued: a pool
+ * of 65,536 would need some 11 MiB of VXLAN-over-IPv6 creates at once, and
+ * the first error stops what is not sent yet.
+ */
+#define LB_STREAM_BYTES (256 * 1024)
+
+static int stream(struct lb_nl *nl, struct lb_acks *a, bool all)
+{
+	int err = 0;
+
+	if (all || lb_nl_queued(nl) >= LB_STREAM_BYTES)
+		err = lb_nl_flush(nl, lb_on_ack, a);
+	if (!err && a->err)
+		err = lb_err(a->err, "%s", a->msg);
+	return err;
+}
+
 static int populate(struct latebind_pool *p, struct lb_nl *nl)
 {
 	const struct lb_pool_info *pi = &p->info;
 	struct lb_acks a = { .pi = pi };
 	struct lb_link *links = NULL;
 	size_t n = 0, ncreate = 0;
+	uint8_t *queued = NULL; /* per slot: absent at the dump, a create queued */
 	char alias[32];
 	int err;
 
 	snprintf(alias, sizeof(alias), LB_MEMBER_ALIAS_FMT, pi->underlay_ifindex);
 	a.created = calloc(pi->count, 1);
-	if (!a.created)
-		return lb_err(-ENOMEM, "out of memory");
+	queued = calloc(pi->count, 1);
+	if (!a.created || !queued) {
+		err = lb_err(-ENOMEM, "out of memory");
+		goto out;
+	}
 	err = lb_nl_dump_links(nl, &links, &n);
 	if (err)
 		goto out;
@@ -148,14 +170,15 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 		}
 		if (!l) {
 			err = lb_queue_create(nl, pi, s, LB_MKTAG(LB_TAG_CREATE, s));
+			queued[s] = 1;
 			ncreate++;
 		}
+		if (!err)
+			err = stream(nl, &a, false);
 	}
 	/* Batch 1: the missing tunnels, down. */
 	if (!err)
-		err = lb_nl_flush(nl, lb_on_ack, &a);
-	if (!err && a.err)
-		err = lb_err(a.err, "%s", a.msg);
+		err = stream(nl, &a, true);
 	for (uint32_t s = 0; s < pi->count && !err; s++)
 		if (a.created[s])
 			err = lb_set_ipv6(pi, s);
@@ -176,22 +199,26 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 		l = lb_find_name(links, n, name);
 		if (a.created[s] || !l || !l->up || strcmp(l->alias, alias))
 			err = lb_queue_tag(nl, pi, s, LB_MKTAG(LB_TAG_TAG, s));
+		if (!err)
+			err = stream(nl, &a, false);
 	}
 	if (!err)
-		err = lb_nl_flush(nl, lb_on_ack, &a);
-	if (!err && a.err)
-		err = lb_err(a.err, "%s", a.msg);
+		err = stream(nl, &a, true);
 	if (err)
 		goto undo;
 	lb_debug("created %zu tunnel devices", ncreate);
 	goto out;
 undo:
-	/* Remove the devices this run created; the error above stays the one reported. */
+	/* Nothing queued goes out after an error. Then remove every slot's device
+	 * that was absent at the dump and that this run asked for, acked or not
+	 * (a device of another kind or VNI by that name is not ours). The error
+	 * above stays the one reported. */
+	lb_nl_discard(nl);
 	snprintf(a.msg, sizeof(a.msg), "%s", latebind_last_error());
 	free(links);
 	links = NULL;
 	if (ncreate && !lb_nl_dump_links(nl, &links, &n)) {
-		lb_queue_delete_mine(nl, pi, links, n, lb_created_here, a.created);
+		lb_queue_delete_mine(nl, pi, links, n, lb_created_here, queued);
 		a.err = -1; /* keep a.msg */
 		lb_nl_flush(nl, lb_on_ack, &a);
 	}
@@ -199,6 +226,7 @@ undo:
 out:
 	free(links);
 	free(a.created);
+	free(queued);
 	return err;
 }
 

@@ -284,8 +284,14 @@ LATEBIND_API int latebind_pool_list(unsigned int **ifindexes, size_t *n);
 /*
  * Remove the pins of datapaths (and pools) whose device is gone: a device or
  * network namespace deleted without `pool destroy`. Tcx datapaths are found
- * in every namespace (their links turn defunct); cls_bpf ones only in the
- * current namespace. *@removed: pin directories removed.
+ * in every namespace (their links turn defunct); in the current namespace,
+ * any whose underlay is gone; cls_bpf ones of other namespaces when no live
+ * namespace has their cookie (found from /proc's tasks, their nsfs fds and
+ * nsfs mounts, each entered in a short-lived helper thread: the caller's
+ * threads never change namespace) and their programs, unpinned for a moment,
+ * are freed. If any namespace may have gone unseen (a /proc entry refused,
+ * say), no cls_bpf datapath of another namespace is removed, with a warning.
+ * Holds the pools' lock. *@removed: pin directories removed.
  */
 LATEBIND_API int latebind_gc(unsigned int *removed);
 

@@ -8,10 +8,11 @@
 #   LATEBIND_VM_SUITE=bookworm  bullseye (5.10), bookworm (6.1), trixie (6.12), sid (7.x)
 #   LATEBIND_VM_FLAVOUR=generic generic (linux-image-amd64) or cloud (linux-image-cloud-amd64)
 #   LATEBIND_SKIP_VM=1         skip (reported as skipped, never as passed)
-#   LATEBIND_VM_TIMEOUT=720    seconds for the whole VM run
+#   LATEBIND_VM_TIMEOUT=900    seconds for the whole VM run
 #   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
 #                              (=after: after them); no timeout; Ctrl-A X quits
 #   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
+#   LATEBIND_VM_MEM=1024       the VM's memory in MiB
 # Per kernel, build/vm/KERNEL/ keeps the payload, the initramfs and the
 # whole console (console.log); result.env sums the run up for kernels.sh.
 # Debian packages (also in tests/vm/packages.txt): qemu-system-x86
@@ -35,7 +36,7 @@ NAME=vm
 [ "$ID" = bookworm ] || NAME=vm-$ID
 VM=$BUILD/vm/$ID
 LOG=$VM/console.log
-TIMEOUT=${LATEBIND_VM_TIMEOUT:-720}
+TIMEOUT=${LATEBIND_VM_TIMEOUT:-900}
 # The packet crafter of the isolation tests (static; `make build/tests/lb-craft`).
 LB_CRAFT=${LB_CRAFT:-$BUILD/tests/lb-craft}
 export BUILD
@@ -74,8 +75,10 @@ mkdir -p "$VM/payload/tests"
 cp "$CLI" "$VM/payload/latebind"
 cp "$LB_CRAFT" "$VM/payload/lb-craft"
 # Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
-# results.sh, and pool-lib.sh, the scenarios the pool tests share.
-cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh "$VM/payload/"
+# results.sh, pool-lib.sh, the scenarios the pool tests share, and
+# gc-lib.sh, the gc scenario the host runs too.
+cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh tests/lib/gc-lib.sh \
+	tests/lib/scale-lib.sh "$VM/payload/"
 # Which kernel the tests should find themselves on.
 {
 	printf 'KERNEL_ID=%q\n' "$ID"
@@ -100,7 +103,7 @@ bash tests/vm/build-initramfs.sh "$KENV" "$VM/initramfs.cpio.gz" "$VM/payload" |
 # clsact hooks come and go), and the guest dies of "Oops: int3" in
 # __netif_receive_skb_core (seen on 6.12 under load; docs/testing.md).
 # shellcheck disable=SC2054 # tcg's options, not array elements
-QEMU=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nographic -no-reboot -nic none
+QEMU=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "${LATEBIND_VM_MEM:-1024}" -smp 2 -nographic -no-reboot -nic none
 	-kernel "$VMLINUZ" -initrd "$VM/initramfs.cpio.gz")
 APPEND="console=ttyS0 panic=-1 quiet"
 
