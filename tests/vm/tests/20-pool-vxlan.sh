@@ -1,9 +1,9 @@
 #!/bin/bash
 # VXLAN warm pool end to end on the VM's kernel, in mode auto (tcx from 6.6
 # on, else cls_bpf): the same scenarios as 10-pool-geneve.sh
-# (tests/vm/pool-lib.sh), once, over IPv4 with udpcsum (the mode where a
-# wrong rewrite breaks checksums), on an underlay with someone else's clsact
-# qdisc and filter.
+# (tests/vm/pool-lib.sh), over IPv4 and IPv6 with udpcsum (the mode where a
+# wrong rewrite breaks checksums); the IPv4 underlay carries someone else's
+# clsact qdisc and filter.
 # shellcheck disable=SC2034 # read by results.sh
 SUITE=vm_pool_vxlan
 # shellcheck source=SCRIPTDIR/../lib-vm.sh
@@ -13,4 +13,5 @@ SUITE=vm_pool_vxlan
 skip_without_cookie
 
 pool_scenario vxlan 4 udpcsum foreign
+pool_scenario vxlan 6 udpcsum bare
 summary
