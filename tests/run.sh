@@ -11,12 +11,13 @@ total_pass=0 total_fail=0 total_skip=0 broken=""
 
 # run NAME CMD...: run a suite, echo its output, add its counts.
 run() {
-	local name=$1 out rc line p f s
+	local name=$1 out rc line p f s t0=$SECONDS
 	shift
 	echo "=== $name"
 	out=$("$@" 2>&1)
 	rc=$?
 	echo "$out"
+	echo "=== $name took $((SECONDS - t0)) s"
 	if line=$(grep -oE '\[  PASSED  \] [0-9]+ test' <<<"$out" | tail -1) && [ -n "$line" ]; then
 		p=$(grep -oE '[0-9]+' <<<"$line" | head -1)
 		f=$(grep -oE '\[  FAILED  \] [0-9]+ test' <<<"$out" | grep -oE '[0-9]+' | head -1)
@@ -56,11 +57,28 @@ for t in tests/e2e/*.sh; do
 done
 # Geneve end to end on Debian's stock kernels under qemu: the whole VM suite
 # on 6.1 (cls_bpf); on 6.12 the kernel checks and the Geneve pools in both
-# attach modes, tcx and cls_bpf (its VXLAN pool and isolation attacks run in
-# `make check-kernels`: make check stays under 15 minutes on 2 cores).
-run vm bash tests/vm/run.sh
-run vm-trixie env LATEBIND_VM_SUITE=trixie \
+# attach modes, tcx and cls_bpf (its VXLAN pools, isolation attacks and gc
+# run in `make check-kernels`: make check stays under 15 minutes on 2
+# cores). The two guests run side by side, one host core each.
+mkdir -p "$BUILD/vm"
+# vm_start NAME CMD...: run CMD in the background, output to $BUILD/vm/NAME.out.
+vm_start() {
+	local name=$1
+	shift
+	("$@" >"$BUILD/vm/$name.out" 2>&1; echo $? >"$BUILD/vm/$name.rc") &
+}
+# vm_wait NAME: wait for it; its output and exit status.
+vm_wait() {
+	while [ ! -f "$BUILD/vm/$1.rc" ]; do sleep 1; done
+	cat "$BUILD/vm/$1.out"
+	return "$(cat "$BUILD/vm/$1.rc")"
+}
+rm -f "$BUILD/vm/vm.rc" "$BUILD/vm/vm-trixie.rc"
+vm_start vm bash tests/vm/run.sh
+vm_start vm-trixie env LATEBIND_VM_SUITE=trixie \
 	LATEBIND_VM_TESTS="tests/vm/tests/00-kernel.sh tests/vm/tests/10-pool-geneve.sh" bash tests/vm/run.sh
+run vm vm_wait vm
+run vm-trixie vm_wait vm-trixie
 
 echo
 [ -n "$broken" ] && echo "failed suites:$broken"

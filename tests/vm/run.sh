@@ -58,13 +58,16 @@ fi
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "LATEBIND_VM_TIMEOUT must be a number of seconds, not '$TIMEOUT'"
 
 mkdir -p "$VM"
-# One VM at a time: qemu takes both cores.
-exec 9>"$BUILD/vm/lock"
-flock -w 1200 9 || die "another VM run holds $BUILD/vm/lock"
+# One run per kernel at a time. Runs of different kernels may overlap: with
+# thread=single (below) a guest takes one host core.
+exec 9>"$VM/lock"
+flock -w 1200 9 || die "another VM run of $ID holds $VM/lock"
 t0=$SECONDS
 rm -f "$VM/result.env"
 
-bash tests/vm/fetch.sh || die "tests/vm/fetch.sh failed (see above)"
+# The download cache is shared: one fetch at a time.
+flock -w 1200 "$BUILD/vm/cache.lock" bash tests/vm/fetch.sh ||
+	die "tests/vm/fetch.sh failed (see above)"
 KENV=$BUILD/vm/cache/$ID.env
 # shellcheck source=/dev/null
 . "$KENV"
