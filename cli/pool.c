@@ -378,6 +378,10 @@ static void print_slots(struct latebind_pool *pool)
 	}
 	out_bool("multi_queue", si.multi_queue ? " multi-queue" : "", si.multi_queue);
 	out_null("netns", " netns (the pool's)");
+	out_uint("unguarded_taps", "", si.unguarded_taps);
+	if (si.unguarded_taps)
+		out_text(" BROKEN: %u taps lack their lb_tap_ingress/lb_tap_egress guard",
+			 si.unguarded_taps);
 	out_text("\n");
 }
 

@@ -394,6 +394,28 @@ int lb_slots_populate(struct latebind_pool *p, struct lb_nl *nl, enum latebind_a
 
 /* --- reading ---------------------------------------------------------------- */
 
+/* Slots whose tap is gone, or does not run lb_tap_ingress/lb_tap_egress first. */
+static uint32_t unguarded_taps(const struct latebind_pool *p)
+{
+	enum latebind_attach_mode mode = lb_datapath_mode(p->dir);
+	uint32_t eg_id = 0, in_id = 0, n = p->info.count;
+	struct lb_nl *nl = NULL;
+
+	if (lb_nl_open(&nl))
+		return n;
+	lb_pinned_prog_id(p->dir, lb_progs[LB_PROG_TAP_EGRESS].pin, &eg_id);
+	lb_pinned_prog_id(p->dir, lb_progs[LB_PROG_TAP_INGRESS].pin, &in_id);
+	for (uint32_t s = 0; s < p->info.count; s++) {
+		uint32_t ifx = 0;
+
+		if (!bpf_map_lookup_elem(p->fd[LB_MAP_SLOT_TAP], &s, &ifx) && ifx && eg_id &&
+		    in_id && lb_progs_first(mode, nl, ifx, eg_id, in_id))
+			n--;
+	}
+	lb_nl_close(nl);
+	return n;
+}
+
 LATEBIND_API int latebind_pool_slots(struct latebind_pool *p, struct latebind_slots_info *info)
 {
 	int err = lb_pool_check_live(p);
@@ -409,6 +431,7 @@ LATEBIND_API int latebind_pool_slots(struct latebind_pool *p, struct latebind_sl
 	info->owner_uid = p->slots.owner_uid;
 	info->owner_gid = p->slots.owner_gid;
 	info->multi_queue = p->slots.flags & LB_SLOTS_F_MULTI_QUEUE;
+	info->unguarded_taps = unguarded_taps(p);
 	return 0;
 }
 

@@ -216,6 +216,7 @@ struct latebind_slots_info {
 	bool has_owner, has_group;
 	uint32_t owner_uid, owner_gid;
 	bool multi_queue;
+	uint32_t unguarded_taps;  /* slots whose tap is missing or lacks lb_tap_* first */
 };
 
 /* The pool's slot settings; -ENOENT if the pool has no taps. Since 1.2. */
