@@ -109,16 +109,19 @@ static int record_and_guard(struct latebind_pool *p, struct lb_nl *nl,
 		}
 		ifx[s] = l->ifindex;
 		__atomic_store_n(&p->egress[s].ifindex, l->ifindex, __ATOMIC_RELEASE);
-		if (bpf_map_update_elem(fd, &ifx[s], &s, BPF_ANY))
-			err = lb_err(-errno, "cannot record %s in lb_tun_slot: %s", name,
-				     strerror(errno));
 	}
-	/* Entries of devices gone (a member re-created by a re-run). */
+	/* Entries of devices gone first (a member re-created by a re-run): the
+	 * map holds one entry per slot, and a stale one would leave no room. */
 	for (int more = !err && !bpf_map_get_next_key(fd, NULL, &key); more; key = next) {
 		more = !bpf_map_get_next_key(fd, &key, &next);
 		if (!bpf_map_lookup_elem(fd, &key, &slot) &&
 		    (slot >= pi->count || ifx[slot] != key))
 			bpf_map_delete_elem(fd, &key);
+	}
+	for (uint32_t s = 0; s < pi->count && !err; s++) {
+		if (bpf_map_update_elem(fd, &ifx[s], &s, BPF_ANY))
+			err = lb_err(-errno, "cannot record tunnel ifindex %u in lb_tun_slot: %s",
+				     ifx[s], strerror(errno));
 	}
 	if (!err)
 		err = lb_guard_attach(p->dir, lb_datapath_mode(p->dir), nl, ifx, pi->count);

@@ -275,17 +275,18 @@ static int record(const struct latebind_pool *p, const unsigned int *tap)
 	uint32_t key, next, slot;
 	int ts = p->fd[LB_MAP_TAP_SLOT], st = p->fd[LB_MAP_SLOT_TAP], err = 0;
 
+	/* Stale entries first: the map holds one entry per slot. */
+	for (int more = !bpf_map_get_next_key(ts, NULL, &key); more; key = next) {
+		more = !bpf_map_get_next_key(ts, &key, &next);
+		if (!bpf_map_lookup_elem(ts, &key, &slot) &&
+		    (slot >= p->info.count || tap[slot] != key))
+			bpf_map_delete_elem(ts, &key);
+	}
 	for (uint32_t s = 0; s < p->info.count && !err; s++) {
 		if (bpf_map_update_elem(ts, &tap[s], &s, BPF_ANY) ||
 		    bpf_map_update_elem(st, &s, &tap[s], BPF_ANY))
 			err = lb_err(-errno, "cannot record the tap of slot %u: %s", s,
 				     strerror(errno));
-	}
-	for (int more = !err && !bpf_map_get_next_key(ts, NULL, &key); more; key = next) {
-		more = !bpf_map_get_next_key(ts, &key, &next);
-		if (!bpf_map_lookup_elem(ts, &key, &slot) &&
-		    (slot >= p->info.count || tap[slot] != key))
-			bpf_map_delete_elem(ts, &key);
 	}
 	return err;
 }

@@ -18,7 +18,8 @@
 #    unicast to A's MAC; an unbound slot hears nothing at all
 #  7 the host stack and the guests never meet, whatever root configures
 #  8 bad input refused, nothing changed
-#  9 kill -9 during create and destroy; re-running finishes; destroy
+#  9 a tunnel and a tap deleted from outside: re-running create repairs
+# 10 kill -9 during create and destroy; re-running finishes; destroy
 #    leaves the namespace as it was
 SUITE=slots
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +30,13 @@ CAP=$(mktemp -d)
 trap 'cleanup_netns; rm -rf "$CAP"' EXIT
 OWNER=nobody
 OWNER_UID=$(id -u nobody)
+# A VMM's user needs read and write on a tun node. Debian's udev makes
+# /dev/net/tun 0666; some hosts (this one: 0600) do not, and a jailer makes
+# its own node in the jail. The test does as a jailer: its own node, 0666, so
+# that only the taps' ownership decides who gets in.
+chmod 0755 "$CAP"
+TUN_NODE=$CAP/tun
+mknod -m 0666 "$TUN_NODE" c 10 200
 GA_MAC=02:6c:00:00:00:0a GB_MAC=02:6c:00:00:00:0b
 
 [ -x "$TAPIO" ] || { fail "no $TAPIO: build it (make $TAPIO)"; summary; exit 1; }
@@ -37,7 +45,7 @@ lbj() { "$CLI" -n "$H" -j "$@"; }
 snmp() { in_ns "$1" awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col[f] }' /proc/net/snmp; }
 drops() { lbj stats | jq "[.[].drops.$1] | add"; }
 # guest TAP ARGS...: lb-tapio on TAP in H, as the taps' owner.
-guest() { local tap=$1; shift; in_ns "$H" "$TAPIO" "$tap" user "$OWNER_UID" vnet-hdr "$@"; }
+guest() { local tap=$1; shift; in_ns "$H" "$TAPIO" "$tap" tun "$TUN_NODE" user "$OWNER_UID" vnet-hdr "$@"; }
 
 start_capture() { # FILE IFACE NETNS FILTER
 	nsenter --net="/run/netns/$3" "$TCPDUMP" -Z root -i "$2" -nn -s 128 --immediate-mode -U \
@@ -86,8 +94,8 @@ out=$("$CLI" -n "$H" pool create dev ulh type vxlan remote 10.50.0.2 count 4 tap
 check "pool create ... count 4 taps tap-owner $OWNER ($(head -n 1 <<<"$out"))" test $? -eq 0
 for s in 0 1 2 3; do
 	d=$(ip -n "$H" -d -j link show "lbt$s" 2>/dev/null)
-	check "lbt$s: a tap, persistent, vnet_hdr, single queue, owned by uid $OWNER_UID" \
-		jq -e --argjson u "$OWNER_UID" '.[0].linkinfo.info_kind == "tun" and
+	check "lbt$s: a tap, persistent, vnet_hdr, single queue, owned by $OWNER" \
+		jq -e --arg u "$OWNER" '.[0].linkinfo.info_kind == "tun" and
 			.[0].linkinfo.info_data.type == "tap" and .[0].linkinfo.info_data.persist and
 			.[0].linkinfo.info_data.vnet_hdr and (.[0].linkinfo.info_data.multi_queue | not) and
 			.[0].linkinfo.info_data.user == $u' <<<"$d" >/dev/null
@@ -106,8 +114,15 @@ check "show (text) names the taps and their owner" \
 
 # ---- 2. who may open a tap ------------------------------------------------------
 check "uid $OWNER_UID (the owner) opens lbt0 without root" guest lbt0 open
-out=$(in_ns "$H" "$TAPIO" lbt0 user 4321 vnet-hdr open 2>&1)
+out=$(in_ns "$H" "$TAPIO" lbt0 tun "$TUN_NODE" user 4321 vnet-hdr open 2>&1)
 check "uid 4321 cannot open lbt0 ($out)" test $? -ne 0
+# A single-queue tap takes one opener: nobody else attaches to a guest's tap.
+guest lbt0 listen 1500 >/dev/null &
+lp=$!
+sleep 0.3
+out=$(guest lbt0 open 2>&1)
+check "while a guest holds lbt0, a second open by the same uid fails ($out)" grep -q 'busy' <<<"$out"
+wait "$lp"
 
 # ---- 3. unbound: nothing on the wire -------------------------------------------
 start_capture "$CAP/unbound.pcap" ulv "$V" "udp port 4789"
@@ -206,13 +221,13 @@ refused() { # DESCRIPTION PATTERN ARGS...
 }
 ip link add ul2 netns "$H" type veth peer name uv2 netns "$V"
 ip -n "$H" link set ul2 up
-ip -n "$H" link add lct0 type dummy
+ip -n "$H" tuntap add dev lct0 mode tap # someone else's tap
 state=$(snapshot; lbj show)
 refused "tap-owner that does not exist" 'no user "nosuchuser"' \
 	pool create dev ul2 type vxlan remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps tap-owner nosuchuser
 refused "tap-owner uid with no user" 'there is no user with uid 3999999' \
 	pool create dev ul2 type vxlan remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps tap-owner 3999999
-refused "a tap name that is taken (lct0, a dummy)" 'lct0 exists and is not the tap of slot 0' \
+refused "a tap name that is taken (lct0, someone else's tap)" 'lct0 exists and is not the tap of slot 0' \
 	pool create dev ul2 type vxlan remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps
 refused "the pool with taps, asked for without them" 'already has a pool with other settings' \
 	pool create dev ulh type vxlan remote 10.50.0.2 count 4
@@ -230,7 +245,21 @@ refused "taps on a pool that exists without them" 'already has a pool with other
 "$CLI" -n "$H" pool destroy dev ul2 >/dev/null
 ip -n "$H" link del ul2
 
-# ---- 9. kill -9 during create and destroy, then destroy --------------------------------
+# ---- 9. repair: a tunnel and a tap deleted from outside -------------------------------
+ip -n "$H" link del lb3
+ip -n "$H" link del lbt2
+check "show: a tap gone is unguarded ($(lbj show | jq -c '.[0].unguarded_taps'))" \
+	test "$(lbj show | jq '.[0].unguarded_taps')" -eq 1
+out=$("$CLI" -n "$H" pool create dev ulh type vxlan remote 10.50.0.2 count 4 taps tap-owner "$OWNER" 2>&1)
+check "pool create again makes lb3 and lbt2 again ($(head -n 1 <<<"$out"))" \
+	test -n "$(ip -n "$H" -o link show lb3 2>/dev/null)" -a -n "$(ip -n "$H" -o link show lbt2 2>/dev/null)"
+check "...recorded and guarded (unguarded tunnels and taps: $(lbj show | jq -c '[.[0].unguarded_tunnels, .[0].unguarded_taps]'))" \
+	test "$(lbj show | jq -c '[.[0].unguarded_tunnels, .[0].unguarded_taps, .[0].tunnels[2].tap]')" = '[0,0,"lbt2"]'
+"$CLI" -n "$H" bind lbt2 vni 101 >/dev/null
+out=$(guest lbt2 ping 02:6c:00:00:00:0c 192.168.11.1 192.168.11.2 count 3)
+check "the new lbt2, bound, reaches its tenant" grep -q 'ping: 3 sent, 3 received' <<<"$out"
+
+# ---- 10. kill -9 during create and destroy, then destroy --------------------------------
 "$CLI" -n "$H" pool destroy dev ulh >/dev/null
 check "destroy: taps, tunnels, programs, chains and pins gone: the namespace is as before" \
 	test "$(snapshot)" = "$BEFORE"
