@@ -57,7 +57,8 @@ POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
 BENCH_DP := $(BUILD)/bench/bench_datapath
 LB_CRAFT := $(BUILD)/tests/lb-craft
-TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT)
+LB_TAPIO := $(BUILD)/tests/lb-tapio
+TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT) $(LB_TAPIO)
 
 FUZZ_CASES ?= 1000000
 
@@ -135,6 +136,11 @@ $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/ar
 
 # Static, libc only: the VM's busybox initramfs runs it too.
 $(LB_CRAFT): tests/tools/lb-craft.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
+
+$(LB_TAPIO): tests/tools/lb-tapio.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
