@@ -113,7 +113,7 @@ check "show (text) names the taps and their owner" \
 	grep -q "taps tap-prefix lbt tap-owner $OWNER_UID" <<<"$("$CLI" -n "$H" show)"
 
 # ---- 2. who may open a tap ------------------------------------------------------
-check "uid $OWNER_UID (the owner) opens lbt0 without root" guest lbt0 open
+check "uid $OWNER_UID (the owner) opens lbt0 without root" guest lbt0 open >/dev/null
 out=$(in_ns "$H" "$TAPIO" lbt0 tun "$TUN_NODE" user 4321 vnet-hdr open 2>&1)
 check "uid 4321 cannot open lbt0 ($out)" test $? -ne 0
 # A single-queue tap takes one opener: nobody else attaches to a guest's tap.
@@ -255,6 +255,7 @@ check "pool create again makes lb3 and lbt2 again ($(head -n 1 <<<"$out"))" \
 	test -n "$(ip -n "$H" -o link show lb3 2>/dev/null)" -a -n "$(ip -n "$H" -o link show lbt2 2>/dev/null)"
 check "...recorded and guarded (unguarded tunnels and taps: $(lbj show | jq -c '[.[0].unguarded_tunnels, .[0].unguarded_taps]'))" \
 	test "$(lbj show | jq -c '[.[0].unguarded_tunnels, .[0].unguarded_taps, .[0].tunnels[2].tap]')" = '[0,0,"lbt2"]'
+"$CLI" -n "$H" unbind lbt1 >/dev/null
 "$CLI" -n "$H" bind lbt2 vni 101 >/dev/null
 out=$(guest lbt2 ping 02:6c:00:00:00:0c 192.168.11.1 192.168.11.2 count 3)
 check "the new lbt2, bound, reaches its tenant" grep -q 'ping: 3 sent, 3 received' <<<"$out"

@@ -3,7 +3,7 @@
  * lb-tapio: a guest stand-in on a persistent TAP device, for the isolation tests.
  * Static, libc only: it also runs in the busybox VM, which has no python.
  *
- *   lb-tapio DEV [user UID[:GID]] [vnet-hdr] [multi-queue] COMMAND ...
+ *   lb-tapio DEV [tun PATH] [user UID[:GID]] [vnet-hdr] [multi-queue] COMMAND ...
  *	Opens DEV the way a VMM does: /dev/net/tun, then TUNSETIFF with
  *	IFF_TAP | IFF_NO_PI, in the current network namespace. DEV must exist
  *	and be persistent (root's TUNSETIFF would make a new one).
@@ -14,6 +14,7 @@
  *	vnet-hdr: IFF_VNET_HDR and TUNSETVNETHDRSZ 12 (the virtio 1.0 header of
  *	modern VMMs); it is written zeroed before every frame, skipped on read.
  *	multi-queue: IFF_MULTI_QUEUE.
+ *	tun: the tun node to open instead of /dev/net/tun (a jailer's own).
  *	The kernel refuses a multi-queue mismatch with the tap (EINVAL), not a
  *	vnet-hdr one: the opener's IFF_VNET_HDR replaces the tap's, and stays.
  *	A single-queue tap takes one opener at a time (EBUSY, even for root).
@@ -243,6 +244,9 @@ static void drop_privileges(uid_t uid, gid_t gid)
 		bad("uid %u kept capabilities", uid);
 }
 
+/* The tun node: /dev/net/tun, or the one `tun PATH` names (a jailer's own). */
+static const char *tun_node = "/dev/net/tun";
+
 static void tap_open(const char *dev, short flags)
 {
 	struct ifreq ifr = {};
@@ -251,10 +255,10 @@ static void tap_open(const char *dev, short flags)
 	/* TUNSETIFF would create a missing DEV, given CAP_NET_ADMIN: look first */
 	if (!if_nametoindex(dev))
 		goto fail;
-	tapfd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	tapfd = open(tun_node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (tapfd < 0) {
-		fprintf(stderr, "lb-tapio: cannot open tap %s as uid %u: /dev/net/tun: %s\n", dev,
-			getuid(), strerror(errno));
+		fprintf(stderr, "lb-tapio: cannot open tap %s as uid %u: %s: %s\n", dev,
+			getuid(), tun_node, strerror(errno));
 		exit(2);
 	}
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", dev);
@@ -644,7 +648,7 @@ static int do_flood(const uint8_t *src, unsigned ms, const uint8_t *to)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: lb-tapio DEV [user UID[:GID]] [vnet-hdr] [multi-queue] COMMAND ...\n"
+		"usage: lb-tapio DEV [tun PATH] [user UID[:GID]] [vnet-hdr] [multi-queue] COMMAND ...\n"
 		"commands: open\n"
 		"          send HEX...\n"
 		"          recv MS [count N]\n"
@@ -679,6 +683,8 @@ int main(int argc, char **argv)
 			flags |= IFF_VNET_HDR;
 		} else if (!strcmp(argv[i], "multi-queue")) {
 			flags |= IFF_MULTI_QUEUE;
+		} else if (!strcmp(argv[i], "tun") && i + 1 < argc) {
+			tun_node = argv[++i];
 		} else if (!strcmp(argv[i], "user") && i + 1 < argc) {
 			char *s = argv[++i], *colon = strchr(s, ':');
 
