@@ -156,7 +156,7 @@ fuzz: deps
 	$(Q)$(DP_FUZZ) $(FUZZ_CASES)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
+	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT) $(LB_TAPIO)
 	$(Q)CLI=$(CLI) bash scripts/demo.sh
 
 # --- examples/go: a control plane in Go, against the pinned maps only -------
@@ -180,9 +180,9 @@ include tests/vm/vm.mk
 # --- make check-scale: pools of 65,536 of every type x family (slow) ---------
 .PHONY: check-scale
 check-scale: deps
-	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
+	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT) $(LB_TAPIO)
 	$(Q)CLI=$(CLI) bash tests/scale/host.sh
-	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LATEBIND_VM_MEM=$${LATEBIND_VM_MEM:-3072} \
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LB_TAPIO=$(LB_TAPIO) LATEBIND_VM_MEM=$${LATEBIND_VM_MEM:-3072} \
 		LATEBIND_VM_TIMEOUT=$${LATEBIND_VM_TIMEOUT:-14400} \
 		LATEBIND_VM_TESTS=tests/vm/scale/50-scale-geneve.sh bash tests/vm/run.sh
 
