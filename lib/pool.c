@@ -43,6 +43,28 @@ static int create_map(const char *dir, const char *name, uint32_t value_size, ui
 	return err;
 }
 
+/*
+ * A datapath that pool create attached (LB_CFG_F_TUN_MARK) but no lb_pool
+ * yet: a create killed in between. Only the datapath, the nftables guard
+ * and lb_slots exist then; no tunnel does.
+ */
+static bool interrupted_create(const char *dir)
+{
+	char path[LB_PATH_MAX + 16];
+	struct lb_config cfg;
+	uint32_t zero = 0;
+	int fd;
+	bool yes;
+
+	snprintf(path, sizeof(path), "%s/lb_config", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	yes = !bpf_map_lookup_elem(fd, &zero, &cfg) && (cfg.flags & LB_CFG_F_TUN_MARK);
+	close(fd);
+	return yes;
+}
+
 /* Same pool? Everything create takes from the user, version aside. */
 static bool same_spec(const struct lb_pool_info *a, const struct lb_pool_info *b)
 {
@@ -50,6 +72,12 @@ static bool same_spec(const struct lb_pool_info *a, const struct lb_pool_info *b
 
 	x.version = y.version = 0;
 	return !memcmp(&x, &y, sizeof(x));
+}
+
+static const char *path_in(const char *dir, const char *name, char buf[LB_PATH_MAX + 16])
+{
+	snprintf(buf, LB_PATH_MAX + 16, "%s/%s", dir, name);
+	return buf;
 }
 
 static void describe_pool(const struct lb_pool_info *pi, const struct lb_slots_info *si,
@@ -314,8 +342,9 @@ LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spe
 	struct latebind_pool *p = NULL;
 	struct lb_nl *nl = NULL;
 	char dir[LB_PATH_MAX];
+	char pool_pin[LB_PATH_MAX + 16];
 	unsigned int ifindex;
-	bool fresh = false;
+	bool fresh = false, exists;
 	uint32_t zero = 0;
 	int lock = -1, fd, err;
 
@@ -340,7 +369,18 @@ LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spe
 	if (err)
 		goto out;
 
-	if (!access(dir, F_OK)) {
+	exists = !access(dir, F_OK);
+	if (exists && interrupted_create(dir) && access(path_in(dir, "lb_pool", pool_pin), F_OK)) {
+		/* Start again from nothing. */
+		lb_info("%s: a pool create was interrupted before it wrote lb_pool: starting again",
+			spec->underlay);
+		lb_nft_guard_del(ifindex);
+		err = lb_detach_locked(spec->underlay);
+		if (err)
+			goto out;
+		exists = false;
+	}
+	if (exists) {
 		err = lb_pool_open_dir(dir, ifindex, &p);
 		if (err == -ENOENT) {
 			err = lb_err(-EEXIST, "latebind's datapath is attached to %s without a pool; "
