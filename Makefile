@@ -135,12 +135,12 @@ $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/ar
 	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
 
 # Static, libc only: the VM's busybox initramfs runs it too.
-$(LB_CRAFT): tests/tools/lb-craft.c
+$(LB_CRAFT): tests/tools/lb-craft.c tests/tools/wire.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
 
-$(LB_TAPIO): tests/tools/lb-tapio.c
+$(LB_TAPIO): tests/tools/lb-tapio.c tests/tools/wire.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<

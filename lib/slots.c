@@ -207,22 +207,6 @@ static int flush(struct lb_nl *nl, struct tap_acks *a)
 	return err;
 }
 
-static int set_ipv6_off(const char *name)
-{
-	char path[96];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT && access("/proc/sys/net/ipv6", F_OK) ? 0
-		       : lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
-	if (write(fd, "1", 1) != 1)
-		err = lb_err(-errno, "cannot write %s: %s", path, strerror(errno));
-	close(fd);
-	return err;
-}
-
 /*
  * Make the taps of @slots[0..n): open them, tag them in one batch, then make
  * them persistent. On failure every tap of the round is closed, and so gone.
@@ -248,7 +232,7 @@ static int make_round(const struct latebind_pool *p, struct lb_nl *nl, const uin
 		}
 		ifx = if_nametoindex(name);
 		err = !ifx ? lb_err(-errno, "tap %s vanished: %s", name, strerror(errno))
-			   : set_ipv6_off(name);
+			   : lb_ipv6_off(name);
 		if (!err)
 			err = queue_tap(nl, ifx, alias, p->info.group, mtu[slots[opened]], false,
 					(long)slots[opened]);

@@ -69,6 +69,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include "wire.h"
 
 #define VNET_HDR ((int)sizeof(struct virtio_net_hdr_v1))
 #define BUF (14 + 65536)
@@ -176,30 +177,6 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* One's-complement sum of @len bytes, big-endian words, added to @sum. */
-static uint32_t sum16(const void *p, size_t len, uint32_t sum)
-{
-	const uint8_t *b = p;
-
-	for (; len > 1; b += 2, len -= 2)
-		sum += (uint32_t)b[0] << 8 | b[1];
-	if (len)
-		sum += (uint32_t)b[0] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
 
 static uint16_t get16(const uint8_t *p)
 {
