@@ -45,7 +45,7 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_A    := $(BUILD)/liblatebind.a
 LIB_SO   := $(BUILD)/liblatebind.so
-LB_VERSION := 1.1.0
+LB_VERSION := 1.2.0
 LB_SONAME  := liblatebind.so.1
 CLI      := $(BUILD)/latebind
 
@@ -57,7 +57,8 @@ POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
 BENCH_DP := $(BUILD)/bench/bench_datapath
 LB_CRAFT := $(BUILD)/tests/lb-craft
-TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT)
+LB_TAPIO := $(BUILD)/tests/lb-tapio
+TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT) $(LB_TAPIO)
 
 FUZZ_CASES ?= 1000000
 
@@ -134,7 +135,12 @@ $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/ar
 	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
 
 # Static, libc only: the VM's busybox initramfs runs it too.
-$(LB_CRAFT): tests/tools/lb-craft.c
+$(LB_CRAFT): tests/tools/lb-craft.c tests/tools/wire.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
+
+$(LB_TAPIO): tests/tools/lb-tapio.c tests/tools/wire.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
@@ -150,7 +156,7 @@ fuzz: deps
 	$(Q)$(DP_FUZZ) $(FUZZ_CASES)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
+	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT) $(LB_TAPIO)
 	$(Q)CLI=$(CLI) bash scripts/demo.sh
 
 # --- examples/go: a control plane in Go, against the pinned maps only -------
@@ -174,9 +180,9 @@ include tests/vm/vm.mk
 # --- make check-scale: pools of 65,536 of every type x family (slow) ---------
 .PHONY: check-scale
 check-scale: deps
-	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT)
+	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT) $(LB_TAPIO)
 	$(Q)CLI=$(CLI) bash tests/scale/host.sh
-	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LATEBIND_VM_MEM=$${LATEBIND_VM_MEM:-3072} \
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LB_TAPIO=$(LB_TAPIO) LATEBIND_VM_MEM=$${LATEBIND_VM_MEM:-3072} \
 		LATEBIND_VM_TIMEOUT=$${LATEBIND_VM_TIMEOUT:-14400} \
 		LATEBIND_VM_TESTS=tests/vm/scale/50-scale-geneve.sh bash tests/vm/run.sh
 

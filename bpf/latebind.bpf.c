@@ -255,7 +255,56 @@ int lb_tun_ingress(struct __sk_buff *skb)
 {
 	const __u32 *slot = lb_tun_slot_of(skb);
 
+	const __u32 *tap;
+
 	if (!slot || skb->mark != (LB_MARK_INGRESS | *slot))
+		return lb_drop(LB_DROP_BYPASS);
+	skb->mark = 0;
+	/* A slot's tunnel hands its frames to the slot's tap, and to nothing else. */
+	tap = bpf_map_lookup_elem(&lb_slot_tap, slot);
+	if (tap && *tap) {
+		skb->mark = LB_MARK_TAP | *slot;
+		return bpf_redirect(*tap, 0);
+	}
+	return LB_PASS;
+}
+
+/*
+ * On a slot's tap, tc ingress: what the guest sent. It goes to the slot's
+ * tunnel while the slot is bound, and nowhere else: not the host stack, not
+ * another slot.
+ */
+SEC("tc")
+int lb_tap_ingress(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex, tun;
+	const __u32 *slot = bpf_map_lookup_elem(&lb_tap_slot, &ifindex);
+	struct lb_egress_val *v;
+
+	if (!slot)
+		return lb_drop(LB_DROP_BYPASS);
+	v = bpf_map_lookup_elem(&lb_egress_bind, slot);
+	if (!v || !(*(volatile __u32 *)&v->binding & LB_EGRESS_BOUND))
+		return lb_drop(LB_DROP_UNBOUND);
+	tun = *(volatile __u32 *)&v->ifindex;
+	if (!tun)
+		return lb_drop(LB_DROP_UNBOUND);
+	skb->mark = 0;
+	return bpf_redirect(tun, 0);
+}
+
+/*
+ * On a slot's tap, tc egress: what goes to the guest. Only what
+ * lb_tun_ingress let in for this slot; the host stack's own frames (and
+ * anyone else's) never reach the guest.
+ */
+SEC("tc")
+int lb_tap_egress(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	const __u32 *slot = bpf_map_lookup_elem(&lb_tap_slot, &ifindex);
+
+	if (!slot || skb->mark != (LB_MARK_TAP | *slot))
 		return lb_drop(LB_DROP_BYPASS);
 	skb->mark = 0;
 	return LB_PASS;

@@ -50,6 +50,22 @@ struct {
 	__type(value, __u32);
 } lb_tun_slot SEC(".maps");
 
+/* Slot -> its tap's ifindex (0: none). Sized to the dummy range by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_DUMMY_RANGE_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} lb_slot_tap SEC(".maps");
+
+/* A slot's tap ifindex -> slot; filled by pool create before a tap is up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_DUMMY_RANGE_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} lb_tap_slot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LB_DROP_SLOTS);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* latebind pool { create | destroy }, bind, unbind, show, stats */
 #include <errno.h>
+#include <grp.h>
 #include <net/if.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +22,51 @@ static const char *need_value(int argc, char **argv, const char *what)
 	return argv[1];
 }
 
-static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
-			enum latebind_attach_mode *mode)
+/* "USER[:GROUP]", names or numbers: a number need not name a user (the library checks). */
+static int parse_owner(const char *val, struct latebind_slot_spec *slots)
 {
+	char user[256], *group;
+	int err;
+
+	if (strlen(val) >= sizeof(user))
+		return cli_error("invalid tap-owner: too long");
+	snprintf(user, sizeof(user), "%s", val);
+	group = strchr(user, ':');
+	if (group)
+		*group++ = 0;
+	if (!*user || (group && !*group))
+		return cli_error("invalid tap-owner \"%s\": USER[:GROUP]", val);
+	slots->has_owner = true;
+	if ((err = parse_u32(user, 0, UINT32_MAX - 1, &slots->owner_uid))) {
+		struct passwd *pw = getpwnam(user);
+
+		if (!pw)
+			return cli_error("invalid tap-owner \"%s\": no user \"%s\"", val, user);
+		slots->owner_uid = pw->pw_uid;
+	}
+	if (!group)
+		return 0;
+	slots->has_group = true;
+	if ((err = parse_u32(group, 0, UINT32_MAX - 1, &slots->owner_gid))) {
+		struct group *gr = getgrnam(group);
+
+		if (!gr)
+			return cli_error("invalid tap-owner \"%s\": no group \"%s\"", val, group);
+		slots->owner_gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
+			enum latebind_attach_mode *mode, struct latebind_slot_spec *slots,
+			bool *taps)
+{
+	const char *val, *tap_opt = NULL;
 	uint32_t v;
-	const char *val;
 
 	latebind_pool_spec_init(spec);
+	latebind_slot_spec_init(slots);
+	*taps = false;
 	spec->type = 0;
 	while (argc > 0) {
 		int used = 2, err;
@@ -37,6 +77,24 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
 		} else if (!strcmp(argv[0], "ipv6") || !strcmp(argv[0], "noipv6")) {
 			spec->ipv6 = argv[0][0] == 'i';
 			used = 1;
+		} else if (!strcmp(argv[0], "taps")) {
+			*taps = true;
+			used = 1;
+		} else if (!strcmp(argv[0], "multi-queue")) {
+			slots->multi_queue = true;
+			tap_opt = argv[0];
+			used = 1;
+		} else if (!strcmp(argv[0], "tap-prefix")) {
+			if (!(val = need_value(argc, argv, "a name")))
+				return 1;
+			slots->tap_prefix = val;
+			tap_opt = argv[0];
+		} else if (!strcmp(argv[0], "tap-owner")) {
+			if (!(val = need_value(argc, argv, "USER[:GROUP]")))
+				return 1;
+			if (parse_owner(val, slots))
+				return 1;
+			tap_opt = argv[0];
 		} else if (!strcmp(argv[0], "dev")) {
 			if (!(val = need_value(argc, argv, "a device name")))
 				return 1;
@@ -100,6 +158,8 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
 		return cli_error("\"remote ADDR\" is required");
 	if (!spec->count)
 		return cli_error("\"count N\" is required");
+	if (tap_opt && !*taps)
+		return cli_error("\"%s\" is an option of taps: add \"taps\"", tap_opt);
 	return 0;
 }
 
@@ -108,14 +168,15 @@ static void print_pool(struct latebind_pool *pool);
 static int do_create(int argc, char **argv)
 {
 	enum latebind_attach_mode mode = LATEBIND_ATTACH_NONE;
+	struct latebind_slot_spec slots;
 	struct latebind_pool_spec spec;
 	struct latebind_pool *pool;
-	bool created;
+	bool created, taps;
 	int err;
 
-	if (parse_create(argc, argv, &spec, &mode))
+	if (parse_create(argc, argv, &spec, &mode, &slots, &taps))
 		return 1;
-	err = latebind_pool_create_mode(&spec, mode, &created);
+	err = latebind_pool_create_slots(&spec, mode, taps ? &slots : NULL, &created);
 	if (err)
 		return cli_lib_error(err);
 	err = latebind_pool_open(spec.underlay, &pool);
@@ -170,7 +231,7 @@ static int open_tunnel(const char *name, struct latebind_pool **pool, uint32_t *
 	return err ? cli_lib_error(err) : 0;
 }
 
-static void print_tunnel(const struct latebind_tunnel_info *t);
+static void print_tunnel(struct latebind_pool *pool, const struct latebind_tunnel_info *t);
 
 /* After bind or unbind: the tunnel's state, or the error; closes @pool. */
 static int report_tunnel(struct latebind_pool *pool, uint32_t slot, int err, const char *verb)
@@ -179,14 +240,16 @@ static int report_tunnel(struct latebind_pool *pool, uint32_t slot, int err, con
 
 	if (!err)
 		err = latebind_tunnel_info(pool, slot, &t);
-	latebind_pool_close(pool);
-	if (err)
+	if (err) {
+		latebind_pool_close(pool);
 		return cli_lib_error(err);
+	}
 	out_open_object(NULL);
 	out_text("%s ", verb);
-	print_tunnel(&t);
+	print_tunnel(pool, &t);
 	out_close_object();
 	out_finish();
+	latebind_pool_close(pool);
 	return 0;
 }
 
@@ -253,7 +316,9 @@ static void print_mac(const char *key, const char *fmt, const uint8_t *m)
 	out_string(key, fmt, s);
 }
 
-static void print_tunnel(const struct latebind_tunnel_info *t)
+static void print_tap(struct latebind_pool *pool, uint32_t slot);
+
+static void print_tunnel(struct latebind_pool *pool, const struct latebind_tunnel_info *t)
 {
 	if (t->name[0])
 		out_string("name", "%s", t->name);
@@ -269,9 +334,54 @@ static void print_tunnel(const struct latebind_tunnel_info *t)
 		print_mac("inner_mac", " inner-mac %s", t->inner_mac);
 	else
 		out_null("inner_mac", "");
+	print_tap(pool, t->slot);
 	/* A bound tunnel whose ingress entry is missing cannot receive. */
 	if (t->bound && !t->ingress_ok)
 		out_string("warning", " (%s)", "ingress entry missing");
+	out_text("\n");
+}
+
+/* A slot's tap, in a pool with taps. */
+static void print_tap(struct latebind_pool *pool, uint32_t slot)
+{
+	char name[IF_NAMESIZE_LB];
+	unsigned int ifindex;
+
+	if (latebind_slot_tap(pool, slot, name, &ifindex))
+		return;
+	if (name[0])
+		out_string("tap", " tap %s", name);
+	else
+		out_null("tap", " tap (missing)");
+	out_uint("tap_ifindex", "", ifindex);
+}
+
+static void print_slots(struct latebind_pool *pool)
+{
+	struct latebind_slots_info si;
+
+	if (latebind_pool_slots(pool, &si)) {
+		out_bool("taps", "", false);
+		return;
+	}
+	out_bool("taps", "  taps", true);
+	out_string("tap_prefix", " tap-prefix %s", si.tap_prefix);
+	if (si.has_owner) {
+		out_uint("tap_owner_uid", " tap-owner %llu", si.owner_uid);
+		if (si.has_group)
+			out_uint("tap_owner_gid", ":%llu", si.owner_gid);
+		else
+			out_null("tap_owner_gid", "");
+	} else {
+		out_null("tap_owner_uid", " tap-owner root");
+		out_null("tap_owner_gid", "");
+	}
+	out_bool("multi_queue", si.multi_queue ? " multi-queue" : "", si.multi_queue);
+	out_null("netns", " netns (the pool's)");
+	out_uint("unguarded_taps", "", si.unguarded_taps);
+	if (si.unguarded_taps)
+		out_text(" BROKEN: %u taps lack their lb_tap_ingress/lb_tap_egress guard",
+			 si.unguarded_taps);
 	out_text("\n");
 }
 
@@ -322,13 +432,14 @@ static void print_pool(struct latebind_pool *pool)
 
 	latebind_pool_info(pool, &pi);
 	print_pool_head(&pi);
+	print_slots(pool);
 	out_open_array("tunnels");
 	for (uint32_t s = 0; s < pi.count; s++) {
 		if (latebind_tunnel_info(pool, s, &t))
 			continue;
 		out_open_object(NULL);
 		out_text("  ");
-		print_tunnel(&t);
+		print_tunnel(pool, &t);
 		out_close_object();
 	}
 	out_close_array();
@@ -386,7 +497,7 @@ static void show_one(struct latebind_pool *pool, uint32_t slot)
 	latebind_pool_info(pool, &pi);
 	latebind_tunnel_info(pool, slot, &t);
 	out_open_object(NULL);
-	print_tunnel(&t);
+	print_tunnel(pool, &t);
 	out_string("dev", "", pi.underlay);
 	out_close_object();
 }

@@ -144,9 +144,11 @@ _latebind()
         dev) COMPREPLY=($(compgen -W "$(_latebind_devs others)" -- "$cur")) ;;
         type) COMPREPLY=($(compgen -W "geneve vxlan" -- "$cur")) ;;
         mode) COMPREPLY=($(compgen -W "auto tcx cls_bpf" -- "$cur")) ;;
-        remote | local | count | dummy-base | prefix | dstport) ;;
+        tap-owner) COMPREPLY=($(compgen -u -- "$cur")) ;;
+        remote | local | count | dummy-base | prefix | dstport | tap-prefix) ;;
         *)
-            local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6 mode)
+            local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6 mode taps)
+            [[ " ${COMP_WORDS[*]:_lb_from} " == *" taps "* ]] && kws+=(tap-prefix tap-owner multi-queue)
             # local is VXLAN only
             [[ " ${COMP_WORDS[*]:_lb_from} " != *" type geneve "* ]] && kws+=(local)
             _latebind_keywords "${kws[@]}"

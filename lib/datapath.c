@@ -74,6 +74,10 @@ int lb_datapath_load(const struct latebind_datapath_config *cfg, struct latebind
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_stats, cfg->dummy_count);
 	if (!err)
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_tun_slot, cfg->dummy_count);
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_slot_tap, cfg->dummy_count);
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_tap_slot, cfg->dummy_count);
 	/* Every tunnel's key, plus room for rebinds and leftovers (abi.h). */
 	if (!err)
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_ingress_bind, 2 * cfg->dummy_count);

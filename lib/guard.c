@@ -123,7 +123,7 @@ static int attach_tcx_one(int prog_fd, unsigned int ifindex, int type, const cha
 
 	/* Already there (a re-run): the kernel says EEXIST. */
 	if (bpf_prog_attach_opts(prog_fd, (int)ifindex, type, &opts) && errno != EEXIST)
-		return lb_err(-errno, "cannot attach %s to tunnel ifindex %u (tcx): %s", what,
+		return lb_err(-errno, "cannot attach %s to ifindex %u (tcx): %s", what,
 			      ifindex, strerror(errno));
 	return 0;
 }
@@ -131,24 +131,32 @@ static int attach_tcx_one(int prog_fd, unsigned int ifindex, int type, const cha
 int lb_guard_attach(const char *dir, enum latebind_attach_mode mode, struct lb_nl *nl,
 		    const unsigned int *ifindex, uint32_t n)
 {
+	return lb_guard_attach_progs(dir, mode, nl, ifindex, n, LB_PROG_TUN_INGRESS,
+				     LB_PROG_TUN_EGRESS);
+}
+
+int lb_guard_attach_progs(const char *dir, enum latebind_attach_mode mode, struct lb_nl *nl,
+			  const unsigned int *ifindex, uint32_t n, enum lb_prog ingress,
+			  enum lb_prog egress)
+{
+	const char *in_name = lb_progs[ingress].prog, *eg_name = lb_progs[egress].prog;
 	char path[LB_PATH_MAX + 32];
 	int eg = -1, in = -1, err = 0;
 
-	snprintf(path, sizeof(path), "%s/prog_tun_egress", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, lb_progs[egress].pin);
 	eg = bpf_obj_get(path);
-	snprintf(path, sizeof(path), "%s/prog_tun_ingress", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, lb_progs[ingress].pin);
 	in = bpf_obj_get(path);
 	if (eg < 0 || in < 0) {
-		err = lb_err(-ENOENT, "the tunnel guard programs are not pinned in %s: "
-			     "the datapath predates them; destroy and re-create the pool", dir);
+		err = lb_err(-ENOENT, "%s and %s are not pinned in %s: the datapath predates "
+			     "them; destroy and re-create the pool", in_name, eg_name, dir);
 		goto out;
 	}
 	if (mode == LATEBIND_ATTACH_TCX) {
 		for (uint32_t i = 0; i < n && !err; i++) {
-			err = attach_tcx_one(in, ifindex[i], BPF_TCX_INGRESS, "lb_tun_ingress");
+			err = attach_tcx_one(in, ifindex[i], BPF_TCX_INGRESS, in_name);
 			if (!err)
-				err = attach_tcx_one(eg, ifindex[i], BPF_TCX_EGRESS,
-						     "lb_tun_egress");
+				err = attach_tcx_one(eg, ifindex[i], BPF_TCX_EGRESS, eg_name);
 		}
 	} else {
 		struct guard_acks a = { 0 };
@@ -156,17 +164,15 @@ int lb_guard_attach(const char *dir, enum latebind_attach_mode mode, struct lb_n
 		for (uint32_t i = 0; i < n && !err; i++) {
 			err = queue_clsact(nl, ifindex[i]);
 			if (!err)
-				err = queue_filter(nl, ifindex[i], TC_H_MIN_INGRESS, in,
-						   "lb_tun_ingress");
+				err = queue_filter(nl, ifindex[i], TC_H_MIN_INGRESS, in, in_name);
 			if (!err)
-				err = queue_filter(nl, ifindex[i], TC_H_MIN_EGRESS, eg,
-						   "lb_tun_egress");
+				err = queue_filter(nl, ifindex[i], TC_H_MIN_EGRESS, eg, eg_name);
 		}
 		if (!err)
 			err = lb_nl_flush(nl, on_guard_ack, &a);
 		if (!err && a.err)
-			err = lb_err(a.err, "cannot attach the tunnel guard to ifindex %u "
-				     "(cls_bpf): %s", a.ifindex, a.msg);
+			err = lb_err(a.err, "cannot attach %s and %s to ifindex %u "
+				     "(cls_bpf): %s", in_name, eg_name, a.ifindex, a.msg);
 	}
 out:
 	if (eg >= 0)

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include "internal.h"
 #include "handle.h"
+#include "slots.h"
 
 static struct latebind_pool *handle_new(void)
 {
@@ -57,6 +58,11 @@ static int load_pool(struct latebind_pool *p)
 
 	if (p->fd[LB_MAP_POOL] >= 0 && bpf_map_lookup_elem(p->fd[LB_MAP_POOL], &zero, &p->info))
 		return lb_err(-errno, "cannot read %s/lb_pool: %s", p->dir, strerror(errno));
+	if ((p->info.flags & LB_POOL_F_TAPS) &&
+	    (p->fd[LB_MAP_SLOTS] < 0 || p->fd[LB_MAP_SLOT_TAP] < 0 || p->fd[LB_MAP_TAP_SLOT] < 0 ||
+	     bpf_map_lookup_elem(p->fd[LB_MAP_SLOTS], &zero, &p->slots)))
+		return lb_err(-EINVAL, "the pool pinned in %s has taps but not its slot maps",
+			      p->dir);
 	if (bpf_map_lookup_elem(p->fd[LB_MAP_CONFIG], &zero, &p->cfg))
 		return lb_err(-errno, "cannot read lb_config: %s", strerror(errno));
 	if (!p->info.count || p->info.count > LB_DUMMY_RANGE_MAX ||
@@ -91,7 +97,7 @@ int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_poo
 	for (int i = 0; i < LB_MAP_COUNT && !err; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, lb_map_names[i]);
 		p->fd[i] = bpf_obj_get(path);
-		if (p->fd[i] < 0)
+		if (p->fd[i] < 0 && !(errno == ENOENT && lb_map_optional(i)))
 			err = lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
 	}
 	if (!err)
@@ -220,6 +226,7 @@ LATEBIND_API int latebind_pool_list(unsigned int **out, size_t *n)
 	return 0;
 }
 
+/* The slot of @ifindex, a tunnel of the pool or a slot's tap. */
 static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, uint32_t *slot)
 {
 	for (uint32_t i = 0; i < p->info.count; i++) {
@@ -228,7 +235,7 @@ static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, uint32
 			return true;
 		}
 	}
-	return false;
+	return lb_pool_has_tap(p, ifindex, slot);
 }
 
 LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **out,
@@ -260,7 +267,7 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 			latebind_pool_close(p);
 	}
 	free(pools);
-	return *out ? 0 : lb_err(-ENOENT, "%s is not a latebind pool tunnel", tunnel);
+	return *out ? 0 : lb_err(-ENOENT, "%s is not a latebind pool tunnel or tap", tunnel);
 }
 
 LATEBIND_API int latebind_pool_slot(struct latebind_pool *p, const char *name, uint32_t *slot)
@@ -273,7 +280,7 @@ LATEBIND_API int latebind_pool_slot(struct latebind_pool *p, const char *name, u
 	if (err)
 		return err;
 	if (!pool_has(p, ifindex, slot))
-		return lb_err(-ENOENT, "%s is not a tunnel of the pool in %s", name, p->dir);
+		return lb_err(-ENOENT, "%s is not a tunnel or tap of the pool in %s", name, p->dir);
 	return 0;
 }
 

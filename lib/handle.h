@@ -19,6 +19,7 @@ struct latebind_pool {
 	int dir_fd;               /* -1: a scratch pool, this process's alone */
 	int fd[LB_MAP_COUNT];     /* enum lb_map; -1 if not open */
 	struct lb_pool_info info;
+	struct lb_slots_info slots; /* zero without taps */
 	struct lb_config cfg;
 	struct lb_egress_val *egress; /* mmap of lb_egress_bind: slot records */
 	size_t egress_len;

@@ -45,10 +45,19 @@ enum lb_map {
 	LB_MAP_TUN_STATS,
 	LB_MAP_DROPS,
 	LB_MAP_TUN_SLOT,
+	LB_MAP_SLOT_TAP,
+	LB_MAP_TAP_SLOT,
 	LB_MAP_POOL,
+	LB_MAP_SLOTS,   /* pools with taps only */
 	LB_MAP_COUNT,
 };
 #define LB_MAPS_DATAPATH LB_MAP_POOL
+/* Maps a pool may lack: lb_slots without taps; the slot maps in a datapath
+ * attached by a latebind from before slots (then it cannot have taps). */
+static inline bool lb_map_optional(int i)
+{
+	return i == LB_MAP_SLOT_TAP || i == LB_MAP_TAP_SLOT || i == LB_MAP_SLOTS;
+}
 extern const char *const lb_map_names[LB_MAP_COUNT];
 
 enum lb_prog {
@@ -56,6 +65,8 @@ enum lb_prog {
 	LB_PROG_INGRESS,
 	LB_PROG_TUN_EGRESS,
 	LB_PROG_TUN_INGRESS,
+	LB_PROG_TAP_INGRESS,
+	LB_PROG_TAP_EGRESS,
 	LB_PROG_COUNT,
 };
 struct lb_prog_pin {
@@ -116,6 +127,10 @@ int lb_attach_repair(const char *dir, unsigned int ifindex);
 
 int lb_guard_attach(const char *dir, enum latebind_attach_mode mode, struct lb_nl *nl,
 		    const unsigned int *ifindex, uint32_t n);
+/* The same with another pair of programs (a slot's tap: lb_tap_ingress, lb_tap_egress). */
+int lb_guard_attach_progs(const char *dir, enum latebind_attach_mode mode, struct lb_nl *nl,
+			  const unsigned int *ifindex, uint32_t n, enum lb_prog ingress,
+			  enum lb_prog egress);
 
 /* --- nft.c: the input guard, one nftables chain per pool (its underlay's ifindex) */
 

@@ -86,12 +86,20 @@ int lb_queue_tag(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot,
  */
 int lb_set_ipv6(const struct lb_pool_info *pi, uint32_t slot)
 {
-	char path[96], name[32];
-	int fd, err = 0;
+	char name[32];
 
 	if (pi->flags & LB_POOL_F_IPV6)
 		return 0;
 	lb_tunnel_ifname(pi, slot, name);
+	return lb_ipv6_off(name);
+}
+
+/* IPv6 off on device @name (down, fresh); no IPv6 in the kernel: nothing to do. */
+int lb_ipv6_off(const char *name)
+{
+	char path[96];
+	int fd, err = 0;
+
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

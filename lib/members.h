@@ -27,6 +27,8 @@ int lb_queue_create(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t sl
 int lb_queue_tag(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag);
 /* Unless the pool keeps IPv6, turn it off on a fresh (down) tunnel. */
 int lb_set_ipv6(const struct lb_pool_info *pi, uint32_t slot);
+/* IPv6 off on device @name: the sysctl, in the current network namespace. */
+int lb_ipv6_off(const char *name);
 /* RTM_DELLINK of one device (@ifindex), or of a whole group (@ifindex 0). */
 int lb_queue_delete(struct lb_nl *nl, unsigned int ifindex, uint32_t group, long tag);
 /* The ack callback for struct lb_acks. */

@@ -332,6 +332,10 @@ static int dump_link_cb(const struct nlmsghdr *nlh, void *data)
 			if (!mnl_attr_validate(a, MNL_TYPE_U32))
 				l->group = mnl_attr_get_u32(a);
 			break;
+		case IFLA_MTU:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->mtu = mnl_attr_get_u32(a);
+			break;
 		}
 	}
 	return MNL_CB_OK;

@@ -40,6 +40,7 @@ struct lb_link {
 	char alias[64];
 	char kind[16];
 	uint32_t group;  /* IFLA_GROUP */
+	uint32_t mtu;    /* IFLA_MTU */
 	uint32_t vni;    /* IFLA_{VXLAN,GENEVE}_ID, if kind is vxlan or geneve */
 	bool has_vni;
 	bool up;

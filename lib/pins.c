@@ -3,8 +3,9 @@
  * The pin layout, the locks, and gc. A datapath (and its pool) lives in
  *
  *   /sys/fs/bpf/latebind/<netns cookie>/<ifindex>/
- *       the maps of lb_maps[] (lb_pool with a pool, lib/pool.c)
+ *       the maps of lb_maps[] (lb_pool with a pool, lb_slots with taps: lib/pool.c)
  *       prog_egress prog_ingress prog_tun_egress prog_tun_ingress
+ *       prog_tap_ingress prog_tap_egress
  *       link_egress link_ingress        (tcx mode only)
  *
  * The netns cookie keeps two namespaces' devices of the same name apart.
@@ -40,7 +41,10 @@ const char *const lb_map_names[LB_MAP_COUNT] = {
 	[LB_MAP_TUN_STATS] = "lb_tun_stats",
 	[LB_MAP_DROPS] = "lb_drop_stats",
 	[LB_MAP_TUN_SLOT] = "lb_tun_slot",
+	[LB_MAP_SLOT_TAP] = "lb_slot_tap",
+	[LB_MAP_TAP_SLOT] = "lb_tap_slot",
 	[LB_MAP_POOL] = "lb_pool",
+	[LB_MAP_SLOTS] = "lb_slots",
 };
 
 /* The programs, pinned under their pin names (enum lb_prog). */
@@ -49,6 +53,8 @@ const struct lb_prog_pin lb_progs[LB_PROG_COUNT] = {
 	[LB_PROG_INGRESS] = { "prog_ingress", "lb_ingress" },
 	[LB_PROG_TUN_EGRESS] = { "prog_tun_egress", "lb_tun_egress" },
 	[LB_PROG_TUN_INGRESS] = { "prog_tun_ingress", "lb_tun_ingress" },
+	[LB_PROG_TAP_INGRESS] = { "prog_tap_ingress", "lb_tap_ingress" },
+	[LB_PROG_TAP_EGRESS] = { "prog_tap_egress", "lb_tap_egress" },
 };
 
 static const char *const link_pins[] = { "link_egress", "link_ingress" };

@@ -24,6 +24,7 @@
 #include "handle.h"
 #include "kind.h"
 #include "members.h"
+#include "slots.h"
 
 static int create_map(const char *dir, const char *name, uint32_t value_size, uint32_t entries,
 		      uint32_t flags, int *fd)
@@ -42,6 +43,28 @@ static int create_map(const char *dir, const char *name, uint32_t value_size, ui
 	return err;
 }
 
+/*
+ * A datapath that pool create attached (LB_CFG_F_TUN_MARK) but no lb_pool
+ * yet: a create killed in between. Only the datapath, the nftables guard
+ * and lb_slots exist then; no tunnel does.
+ */
+static bool interrupted_create(const char *dir)
+{
+	char path[LB_PATH_MAX + 16];
+	struct lb_config cfg;
+	uint32_t zero = 0;
+	int fd;
+	bool yes;
+
+	snprintf(path, sizeof(path), "%s/lb_config", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	yes = !bpf_map_lookup_elem(fd, &zero, &cfg) && (cfg.flags & LB_CFG_F_TUN_MARK);
+	close(fd);
+	return yes;
+}
+
 /* Same pool? Everything create takes from the user, version aside. */
 static bool same_spec(const struct lb_pool_info *a, const struct lb_pool_info *b)
 {
@@ -51,17 +74,35 @@ static bool same_spec(const struct lb_pool_info *a, const struct lb_pool_info *b
 	return !memcmp(&x, &y, sizeof(x));
 }
 
-static void describe_pool(const struct lb_pool_info *pi, char *buf, size_t size)
+static const char *path_in(const char *dir, const char *name, char buf[LB_PATH_MAX + 16])
+{
+	snprintf(buf, LB_PATH_MAX + 16, "%s/%s", dir, name);
+	return buf;
+}
+
+static void describe_pool(const struct lb_pool_info *pi, const struct lb_slots_info *si,
+			  char *buf, size_t size)
 {
 	struct latebind_addr r = { .family = pi->family };
-	char addr[64];
+	char addr[64], taps[96] = "";
 
 	memcpy(r.bytes, pi->remote, 16);
-	snprintf(buf, size, "type %s remote %s count %u dummy-base %u prefix %s dstport %u %s %s",
+	if (pi->flags & LB_POOL_F_TAPS) {
+		int n = snprintf(taps, sizeof(taps), " taps tap-prefix %s", si->tap_prefix);
+
+		if (si->flags & LB_SLOTS_F_OWNER)
+			n += snprintf(taps + n, sizeof(taps) - (size_t)n, " tap-owner %u",
+				      si->owner_uid);
+		if (si->flags & LB_SLOTS_F_GROUP)
+			n += snprintf(taps + n, sizeof(taps) - (size_t)n, ":%u", si->owner_gid);
+		if (si->flags & LB_SLOTS_F_MULTI_QUEUE)
+			snprintf(taps + n, sizeof(taps) - (size_t)n, " multi-queue");
+	}
+	snprintf(buf, size, "type %s remote %s count %u dummy-base %u prefix %s dstport %u %s %s%s",
 		 lb_kind(pi->type)->name,
 		 latebind_addr_str(&r, addr, sizeof(addr)), pi->count, pi->dummy_base, pi->prefix,
 		 pi->dstport, pi->udp_csum ? "udpcsum" : "noudpcsum",
-		 pi->flags & LB_POOL_F_IPV6 ? "ipv6" : "noipv6");
+		 pi->flags & LB_POOL_F_IPV6 ? "ipv6" : "noipv6", taps);
 }
 
 /*
@@ -96,16 +137,19 @@ static int record_and_guard(struct latebind_pool *p, struct lb_nl *nl,
 		}
 		ifx[s] = l->ifindex;
 		__atomic_store_n(&p->egress[s].ifindex, l->ifindex, __ATOMIC_RELEASE);
-		if (bpf_map_update_elem(fd, &ifx[s], &s, BPF_ANY))
-			err = lb_err(-errno, "cannot record %s in lb_tun_slot: %s", name,
-				     strerror(errno));
 	}
-	/* Entries of devices gone (a member re-created by a re-run). */
+	/* Entries of devices gone first (a member re-created by a re-run): the
+	 * map holds one entry per slot, and a stale one would leave no room. */
 	for (int more = !err && !bpf_map_get_next_key(fd, NULL, &key); more; key = next) {
 		more = !bpf_map_get_next_key(fd, &key, &next);
 		if (!bpf_map_lookup_elem(fd, &key, &slot) &&
 		    (slot >= pi->count || ifx[slot] != key))
 			bpf_map_delete_elem(fd, &key);
+	}
+	for (uint32_t s = 0; s < pi->count && !err; s++) {
+		if (bpf_map_update_elem(fd, &ifx[s], &s, BPF_ANY))
+			err = lb_err(-errno, "cannot record tunnel ifindex %u in lb_tun_slot: %s",
+				     ifx[s], strerror(errno));
 	}
 	if (!err)
 		err = lb_guard_attach(p->dir, lb_datapath_mode(p->dir), nl, ifx, pi->count);
@@ -138,7 +182,7 @@ static int stream(struct lb_nl *nl, struct lb_acks *a, bool all)
 	return err;
 }
 
-static int populate(struct latebind_pool *p, struct lb_nl *nl)
+static int populate(struct latebind_pool *p, struct lb_nl *nl, enum latebind_attach_mode mode)
 {
 	const struct lb_pool_info *pi = &p->info;
 	struct lb_acks a = { .pi = pi };
@@ -204,6 +248,9 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl)
 	}
 	if (!err)
 		err = stream(nl, &a, true);
+	/* The slots' taps, once every tunnel is there; a failure undoes both. */
+	if (!err && (pi->flags & LB_POOL_F_TAPS))
+		err = lb_slots_populate(p, nl, mode);
 	if (err)
 		goto undo;
 	lb_debug("created %zu tunnel devices", ncreate);
@@ -282,13 +329,22 @@ LATEBIND_API int latebind_pool_create(const struct latebind_pool_spec *spec, boo
 LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec,
 					   enum latebind_attach_mode mode, bool *created)
 {
+	return latebind_pool_create_slots(spec, mode, NULL, created);
+}
+
+LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spec,
+					    enum latebind_attach_mode mode,
+					    const struct latebind_slot_spec *slots, bool *created)
+{
 	struct latebind_datapath_config cfg;
+	struct lb_slots_info want_slots;
 	struct lb_pool_info want;
 	struct latebind_pool *p = NULL;
 	struct lb_nl *nl = NULL;
 	char dir[LB_PATH_MAX];
+	char pool_pin[LB_PATH_MAX + 16];
 	unsigned int ifindex;
-	bool fresh = false;
+	bool fresh = false, exists;
 	uint32_t zero = 0;
 	int lock = -1, fd, err;
 
@@ -298,6 +354,8 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 	    mode != LATEBIND_ATTACH_CLS_BPF)
 		return lb_err(-EINVAL, "unknown attach mode %d", (int)mode);
 	err = lb_resolve_spec(spec, &want);
+	if (!err)
+		err = lb_slots_resolve(slots, &want, &want_slots);
 	if (err)
 		return err;
 	err = lb_locate(spec->underlay, &ifindex, dir, sizeof(dir));
@@ -311,7 +369,18 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 	if (err)
 		goto out;
 
-	if (!access(dir, F_OK)) {
+	exists = !access(dir, F_OK);
+	if (exists && interrupted_create(dir) && access(path_in(dir, "lb_pool", pool_pin), F_OK)) {
+		/* Start again from nothing. */
+		lb_info("%s: a pool create was interrupted before it wrote lb_pool: starting again",
+			spec->underlay);
+		lb_nft_guard_del(ifindex);
+		err = lb_detach_locked(spec->underlay);
+		if (err)
+			goto out;
+		exists = false;
+	}
+	if (exists) {
 		err = lb_pool_open_dir(dir, ifindex, &p);
 		if (err == -ENOENT) {
 			err = lb_err(-EEXIST, "latebind's datapath is attached to %s without a pool; "
@@ -321,10 +390,11 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 		}
 		if (err)
 			goto out;
-		if (!same_spec(&p->info, &want)) {
-			char have[256];
+		if (!same_spec(&p->info, &want) ||
+		    memcmp(&p->slots, &want_slots, sizeof(want_slots))) {
+			char have[320];
 
-			describe_pool(&p->info, have, sizeof(have));
+			describe_pool(&p->info, &p->slots, have, sizeof(have));
 			err = lb_err(-EEXIST, "%s already has a pool with other settings (%s); "
 				     "destroy it first", spec->underlay, have);
 			goto out;
@@ -362,6 +432,19 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 				       want.dummy_base + want.count - 1);
 		if (err)
 			goto out;
+		/* The slot settings first: a pool is never seen with taps but without them. */
+		if (want.flags & LB_POOL_F_TAPS) {
+			err = create_map(dir, "lb_slots", sizeof(want_slots), 1, 0, &fd);
+			if (!err) {
+				err = bpf_map_update_elem(fd, &zero, &want_slots, BPF_ANY)
+					      ? lb_err(-errno, "cannot write lb_slots: %s",
+						       strerror(errno))
+					      : 0;
+				close(fd);
+			}
+			if (err)
+				goto out;
+		}
 		/* version 0 until every member exists: an interrupted create is resumable. */
 		err = create_map(dir, "lb_pool", sizeof(want), 1, 0, &fd);
 		if (!err) {
@@ -376,7 +459,7 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 			goto out;
 	}
 
-	err = populate(p, nl);
+	err = populate(p, nl, lb_datapath_mode(dir));
 	if (err)
 		goto out;
 	if (p->info.version != LB_ABI_VERSION) {
@@ -406,13 +489,25 @@ out:
 
 /* --- pool destroy ------------------------------------------------------------ */
 
+struct pool_aliases {
+	const char *member, *tap;
+};
+
+/* lb_member_sel: a tunnel or a tap of the pool. */
+static bool pool_device(const struct lb_link *l, const struct lb_pool_info *pi, const void *ctx)
+{
+	const struct pool_aliases *a = ctx;
+
+	return lb_pool_member(l, pi, a->member) || lb_pool_tap(l, pi, a->tap);
+}
+
 LATEBIND_API int latebind_pool_destroy(const char *underlay)
 {
 	struct latebind_pool *p = NULL;
 	struct lb_acks a = { 0 };
 	struct lb_link *links = NULL;
 	struct lb_nl *nl = NULL;
-	char dir[LB_PATH_MAX], alias[32];
+	char dir[LB_PATH_MAX], alias[32], tap_alias[32];
 	unsigned int ifindex;
 	size_t n = 0;
 	bool locked = false;
@@ -442,7 +537,9 @@ LATEBIND_API int latebind_pool_destroy(const char *underlay)
 	if (err)
 		goto out;
 	snprintf(alias, sizeof(alias), LB_MEMBER_ALIAS_FMT, ifindex);
-	lb_queue_delete_mine(nl, &p->info, links, n, lb_pool_member, alias);
+	snprintf(tap_alias, sizeof(tap_alias), LB_TAP_ALIAS_FMT, ifindex);
+	lb_queue_delete_mine(nl, &p->info, links, n, pool_device,
+			     &(struct pool_aliases){ alias, tap_alias });
 	err = lb_nl_flush(nl, lb_on_ack, &a);
 	if (!err && a.err)
 		err = lb_err(a.err, "%s", a.msg);

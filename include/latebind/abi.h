@@ -144,7 +144,8 @@ enum lb_drop_reason {
 	LB_DROP_STALE = 3,       /* ingress: entry's tunnel is not bound to this VNI */
 	LB_DROP_FORGED = 4,      /* egress: dummy VNI on a packet its pool tunnel did not make */
 	LB_DROP_UNPARSED = 5,    /* egress: a pool tunnel's packet lb_egress cannot read */
-	LB_DROP_BYPASS = 6,      /* pool tunnel ingress: a frame lb_ingress did not rewrite */
+	LB_DROP_BYPASS = 6,      /* a frame that came to a pool tunnel or a slot's tap
+				  * by any route but latebind's own */
 	LB_DROP_REASONS = 7,
 };
 #define LB_DROP_SLOTS 8 /* max_entries of lb_drop_stats, room to grow */
@@ -168,6 +169,12 @@ enum lb_drop_reason {
 #define LB_SLOT_MASK     0x0000ffffU
 #define LB_PRIO_EGRESS   0x6c650000U /* "le", skb->priority */
 #define LB_MARK_INGRESS  0x6c690000U /* "li", skb->mark */
+/*
+ * Slots, in skb->mark: lb_tun_ingress sets LB_MARK_TAP | slot on a frame it
+ * redirects to the slot's tap; lb_tap_egress lets out to the guest only that,
+ * and clears it.
+ */
+#define LB_MARK_TAP      0x6c740000U /* "lt", skb->mark */
 
 /*
  * lb_tun_slot: BPF_MAP_TYPE_HASH, __u32 ifindex of a pool tunnel -> __u32
@@ -190,6 +197,7 @@ enum latebind_tunnel_type {
 /* lb_pool_info.flags */
 enum {
 	LB_POOL_F_IPV6 = 1U << 0, /* the tunnels keep IPv6 (disable_ipv6 = 0) */
+	LB_POOL_F_TAPS = 1U << 1, /* slots: each tunnel has a tap (lb_slots) */
 };
 
 /* lb_pool: BPF_MAP_TYPE_ARRAY, one entry, key (__u32)0. */
@@ -223,5 +231,37 @@ struct lb_pool_info {
  * also carries the ifalias LB_MEMBER_ALIAS_FMT with the underlay's ifindex.
  */
 #define LB_MEMBER_ALIAS_FMT "latebind:%u"
+
+/*
+ * Slots (pools with LB_POOL_F_TAPS): slot i's tap is named tap_prefix + i,
+ * carries the ifalias LB_TAP_ALIAS_FMT (the underlay's ifindex) and is in the
+ * pool's device group.
+ *
+ * lb_slot_tap: BPF_MAP_TYPE_ARRAY, key slot -> __u32 ifindex of its tap (0:
+ * none). lb_tun_ingress redirects what it lets in to that tap.
+ * lb_tap_slot: BPF_MAP_TYPE_HASH, __u32 ifindex of a tap -> __u32 slot.
+ * lb_tap_ingress redirects the guest's frames to the slot's tunnel (while it
+ * is bound); a tap with no entry passes nothing, either way.
+ */
+#define LB_TAP_ALIAS_FMT "latebind-tap:%u"
+
+/* lb_slots_info.flags */
+enum {
+	LB_SLOTS_F_VNET_HDR = 1U << 0,    /* IFF_VNET_HDR */
+	LB_SLOTS_F_MULTI_QUEUE = 1U << 1, /* IFF_MULTI_QUEUE */
+	LB_SLOTS_F_OWNER = 1U << 2,       /* owner_uid set (TUNSETOWNER) */
+	LB_SLOTS_F_GROUP = 1U << 3,       /* owner_gid set (TUNSETGROUP) */
+};
+
+/* lb_slots: BPF_MAP_TYPE_ARRAY, one entry, key (__u32)0; pinned by pool
+ * create for a pool with LB_POOL_F_TAPS. The programs never read it. */
+struct lb_slots_info {
+	__u32 flags;            /* LB_SLOTS_F_* */
+	__u32 owner_uid;
+	__u32 owner_gid;
+	char tap_prefix[16];    /* tap i is named tap_prefix + i */
+	char netns_prefix[16];  /* "": the slots live in the pool's namespace */
+	__u32 reserved;         /* zero */
+};
 
 #endif /* LATEBIND_ABI_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * liblatebind 1.1: the stable API (symbol versions LATEBIND_1.0, and
- * LATEBIND_1.1 for what 1.1 added: latebind_pool_create_mode()).
+ * liblatebind 1.2: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
+ * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -184,6 +184,47 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 /* Remove the pool's devices, the datapath's links or filters, and its pins. */
 LATEBIND_API int latebind_pool_destroy(const char *underlay);
 
+/* --- slots: a tap per tunnel, for a VM (docs/slots.md) ----------------------- */
+
+struct latebind_slot_spec {
+	size_t sz;                /* sizeof(struct latebind_slot_spec): set by _init */
+	const char *tap_prefix;   /* NULL: the pool's prefix + "t"; tap i is PREFIXi */
+	bool has_owner;           /* the taps belong to owner_uid (TUNSETOWNER) */
+	uint32_t owner_uid;
+	bool has_group;           /* and to owner_gid (TUNSETGROUP) */
+	uint32_t owner_gid;
+	bool multi_queue;         /* IFF_MULTI_QUEUE: the VMM must open it so too */
+};
+
+LATEBIND_API void latebind_slot_spec_init(struct latebind_slot_spec *slots);
+/*
+ * latebind_pool_create_mode(), and with @slots (NULL: none) a persistent tap
+ * per tunnel: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, the tunnel's MTU, IPv6
+ * off, down until the datapath wires it to its tunnel and to nothing else
+ * (lb_tap_ingress, lb_tap_egress). A tap name someone else holds, an owner
+ * that does not exist, or slots asked of a pool made without them (or the
+ * other way round) are refused with nothing changed. Since liblatebind 1.2.
+ */
+LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spec,
+					    enum latebind_attach_mode mode,
+					    const struct latebind_slot_spec *slots, bool *created);
+
+struct latebind_pool;
+
+struct latebind_slots_info {
+	char tap_prefix[IF_NAMESIZE_LB];
+	bool has_owner, has_group;
+	uint32_t owner_uid, owner_gid;
+	bool multi_queue;
+	uint32_t unguarded_taps;  /* slots whose tap is missing or lacks lb_tap_* first */
+};
+
+/* The pool's slot settings; -ENOENT if the pool has no taps. Since 1.2. */
+LATEBIND_API int latebind_pool_slots(struct latebind_pool *pool, struct latebind_slots_info *info);
+/* Slot @slot's tap: its name ("" if gone) and ifindex (0 if none). Since 1.2. */
+LATEBIND_API int latebind_slot_tap(struct latebind_pool *pool, uint32_t slot,
+				   char name[IF_NAMESIZE_LB], unsigned int *ifindex);
+
 /* --- binding ----------------------------------------------------------------- */
 
 struct latebind_pool;
@@ -200,8 +241,8 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 LATEBIND_API void latebind_pool_close(struct latebind_pool *pool);
 
 /*
- * The pool's slot of tunnel device @name: -ENODEV if there is no such device,
- * -ENOENT (with a message) if it is not a member of this pool.
+ * The pool's slot of device @name, a tunnel or a slot's tap: -ENODEV if there
+ * is no such device, -ENOENT (with a message) if it is not one of this pool.
  */
 LATEBIND_API int latebind_pool_slot(struct latebind_pool *pool, const char *name,
 				    uint32_t *slot);

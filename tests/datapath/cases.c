@@ -1133,6 +1133,8 @@ out:
 #define SLOT1 (D1 - LB_DUMMY_MIN_DEFAULT)
 #define MEG(slot) (LB_PRIO_EGRESS | (slot))
 #define MIN_(slot) (LB_MARK_INGRESS | (slot))
+#define MTAP(slot) (LB_MARK_TAP | (slot))
+#define TUN_IFX 7 /* slot 1's tunnel, in its egress record */
 
 struct mcase {
 	const char *name;
@@ -1140,6 +1142,8 @@ struct mcase {
 	bool nopool;       /* LB_CFG_F_TUN_MARK off */
 	bool unbound;
 	bool noslot;       /* no lb_tun_slot entry */
+	bool tap;          /* slot 1 has a tap: ifindex 1 (lb_tap_slot, lb_slot_tap) */
+	bool notunifx;     /* slot 1's egress record has no tunnel ifindex */
 	uint32_t vni;      /* of the Geneve/IPv4 frame */
 	void (*tweak)(struct pb_spec *);
 	uint32_t mark, xmark;  /* skb->mark in and out */
@@ -1185,6 +1189,22 @@ static const struct mcase mcases[] = {
 	{ "tun in: another slot's mark: bypass", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	{ "tun in: egress tag, no mark (VXLAN local bypass): bypass", DP_TUN_INGRESS, .vni = D1, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	{ "tun in: not a recorded tunnel: bypass", DP_TUN_INGRESS, .noslot = true, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	/* slots: lb_tun_ingress hands its slot's frames to the tap */
+	{ "slot tun in: lb_ingress's mark: to the tap, tap mark", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = MIN_(SLOT1), .xmark = MTAP(SLOT1), .verdict = DP_REDIRECT, .drop = -1 },
+	{ "slot tun in: no mark: bypass, never the tap", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "slot tun in: the tap mark itself: bypass", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = MTAP(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	/* lb_tap_ingress: what the guest sent */
+	{ "tap in: bound: to the tunnel, mark cleared", DP_TAP_INGRESS, .tap = true, .vni = D1, .mark = 0x4000, .xmark = 0, .prio = 3, .xprio = 3, .verdict = DP_REDIRECT, .drop = -1 },
+	{ "tap in: any frame, real VNI inside: to the tunnel untouched", DP_TAP_INGRESS, .tap = true, .vni = R2, .xmark = 0, .verdict = DP_REDIRECT, .drop = -1 },
+	{ "tap in: unbound: dropped", DP_TAP_INGRESS, .tap = true, .unbound = true, .vni = D1, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "tap in: bound, the record has no tunnel: dropped", DP_TAP_INGRESS, .tap = true, .notunifx = true, .vni = D1, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
+	{ "tap in: not a recorded tap: bypass", DP_TAP_INGRESS, .vni = D1, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	/* lb_tap_egress: what the guest receives */
+	{ "tap eg: its tunnel's tap mark: out, mark cleared", DP_TAP_EGRESS, .tap = true, .vni = D1, .mark = MTAP(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "tap eg: no mark (the host stack): bypass", DP_TAP_EGRESS, .tap = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tap eg: another slot's tap mark: bypass", DP_TAP_EGRESS, .tap = true, .vni = D1, .mark = MTAP(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tap eg: lb_ingress's mark: bypass", DP_TAP_EGRESS, .tap = true, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tap eg: not a recorded tap: bypass", DP_TAP_EGRESS, .vni = D1, .mark = MTAP(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 };
 
 static void run_mcase(const struct mcase *c)
@@ -1210,8 +1230,18 @@ static void run_mcase(const struct mcase *c)
 	if (!CHECK_EQ(dp_reset(H), 0, "reset") || !CHECK_EQ(dp_set_config(H, &cfg), 0, "config") ||
 	    (!c->unbound && (!CHECK_EQ(dp_bind_ingress(H, &key, D1), 0, "ingress bind") ||
 			     !CHECK_EQ(dp_bind_egress(H, D1, R1), 0, "egress bind"))) ||
-	    (!c->noslot && !CHECK_EQ(dp_set_tun_slot(H, 1, SLOT1), 0, "tun slot")))
+	    (!c->noslot && !CHECK_EQ(dp_set_tun_slot(H, 1, SLOT1), 0, "tun slot")) ||
+	    (c->tap && !CHECK_EQ(dp_set_tap(H, 1, SLOT1), 0, "tap")))
 		goto out;
+	if (!c->unbound && !c->notunifx) {
+		struct lb_egress_val v;
+
+		if (!CHECK_EQ(dp_get_egress_val(H, D1, &v), 0, "egress record"))
+			goto out;
+		v.ifindex = TUN_IFX;
+		if (!CHECK_EQ(dp_set_egress_val(H, D1, &v), 0, "egress record ifindex"))
+			goto out;
+	}
 	if (!CHECK_EQ(dp_run_mark(H, c->prog, in, len, out, &olen, &verdict, &mark, &prio), 0, "run"))
 		goto out;
 	CHECK_EQ(verdict, c->verdict, "verdict");

@@ -176,6 +176,11 @@ int dp_reset(struct dp_harness *h)
 	if (!err)
 		err = clear_hash(fd_of(s->maps.lb_tun_slot));
 	if (!err)
+		err = clear_hash(fd_of(s->maps.lb_tap_slot));
+	if (!err)
+		err = zero_array(fd_of(s->maps.lb_slot_tap), bpf_map__max_entries(s->maps.lb_slot_tap),
+				 sizeof(uint32_t), 1);
+	if (!err)
 		err = zero_array(fd_of(s->maps.lb_drop_stats), LB_DROP_SLOTS, sizeof(uint64_t),
 				 h->ncpus);
 	if (!err)
@@ -209,6 +214,10 @@ static int prog_fd_of(struct dp_harness *h, int prog)
 		return bpf_program__fd(h->skel->progs.lb_tun_egress);
 	case DP_TUN_INGRESS:
 		return bpf_program__fd(h->skel->progs.lb_tun_ingress);
+	case DP_TAP_INGRESS:
+		return bpf_program__fd(h->skel->progs.lb_tap_ingress);
+	case DP_TAP_EGRESS:
+		return bpf_program__fd(h->skel->progs.lb_tap_egress);
 	default:
 		return dp_prog_fd(h, prog);
 	}
@@ -235,6 +244,14 @@ int dp_set_tun_slot(struct dp_harness *h, uint32_t ifindex, uint32_t slot)
 {
 	return bpf_map_update_elem(fd_of(h->skel->maps.lb_tun_slot), &ifindex, &slot, BPF_ANY)
 		       ? -errno : 0;
+}
+
+int dp_set_tap(struct dp_harness *h, uint32_t ifindex, uint32_t slot)
+{
+	if (bpf_map_update_elem(fd_of(h->skel->maps.lb_tap_slot), &ifindex, &slot, BPF_ANY) ||
+	    bpf_map_update_elem(fd_of(h->skel->maps.lb_slot_tap), &slot, &ifindex, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 int dp_time_prog(int prog_fd, const void *in, size_t len, uint32_t repeat, uint32_t *ns)

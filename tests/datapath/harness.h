@@ -16,6 +16,7 @@ enum dp_dir { DP_EGRESS, DP_INGRESS };
 /* Verdicts as the programs return them. */
 #define DP_PASS (-1) /* TC_ACT_UNSPEC */
 #define DP_DROP 2    /* TC_ACT_SHOT */
+#define DP_REDIRECT 7 /* TC_ACT_REDIRECT: bpf_redirect() */
 
 #define DP_MAX_PKT 2048
 
@@ -57,11 +58,13 @@ int dp_run(struct dp_harness *h, enum dp_dir dir, const void *in, size_t len, vo
  * tunnel programs (DP_TUN_EGRESS/DP_TUN_INGRESS); those run with skb->ifindex
  * 1 (BPF_PROG_TEST_RUN's loopback), so bind ifindex 1 to a slot first.
  */
-enum { DP_TUN_EGRESS = 2, DP_TUN_INGRESS = 3 };
+enum { DP_TUN_EGRESS = 2, DP_TUN_INGRESS = 3, DP_TAP_INGRESS = 4, DP_TAP_EGRESS = 5 };
 int dp_run_mark(struct dp_harness *h, int prog, const void *in, size_t len, void *out,
 		size_t *out_len, int *verdict, uint32_t *mark, uint32_t *prio);
 /* lb_tun_slot: @ifindex -> @slot; dp_reset empties it. */
 int dp_set_tun_slot(struct dp_harness *h, uint32_t ifindex, uint32_t slot);
+/* A slot's tap: lb_tap_slot @ifindex -> @slot and lb_slot_tap @slot -> @ifindex. */
+int dp_set_tap(struct dp_harness *h, uint32_t ifindex, uint32_t slot);
 /* Run any tc program @repeat times on the same frame; mean ns per run in @ns. */
 int dp_time_prog(int prog_fd, const void *in, size_t len, uint32_t repeat, uint32_t *ns);
 

@@ -340,6 +340,16 @@ check "show: input guard deleted from outside is reported" test "$(lbj show | jq
 check "show: ...and called BROKEN in text" bash -c "'$CLI' -n '$H' show | grep -q 'BROKEN: the nftables input guard'"
 check "pool create again puts the input guard back" "$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 8
 check "show: the input guard is back" test "$(lbj show | jq -c '.[0].input_guard')" = true
+# A member deleted from outside is made again, recorded and guarded (on
+# f7b8a91 the re-run failed: lb_tun_slot, one entry per slot, was full with
+# the deleted device's entry: E2BIG).
+ip -n "$H" link del lb6
+out=$("$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 8 2>&1)
+check "pool create again re-creates lb6, deleted from outside ($(head -n 1 <<<"$out"))" \
+	test -n "$(ip -n "$H" -o link show lb6 2>/dev/null)"
+check "show: lb6 recorded with its new ifindex, every tunnel guarded" \
+	test "$(lbj show | jq -c --argjson i "$(ip -n "$H" -j link show lb6 | jq '.[0].ifindex')" \
+		'[.[0].tunnels[6].ifindex == $i, .[0].unguarded_tunnels]')" = "[true,0]"
 check "pool destroy" "$CLI" -n "$H" pool destroy dev ulh >/dev/null
 snapshot >"$CAP/after"
 check "namespace after destroy = before create (links, qdiscs, filters, nftables, pins)" diff "$CAP/before" "$CAP/after"

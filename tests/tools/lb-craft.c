@@ -53,6 +53,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "wire.h"
 
 #define MAX_TAGS 4
 #define MAX_EXT 8
@@ -95,30 +96,6 @@ static void mac(const char *s, uint8_t *m)
 		die("bad MAC: %s", s);
 }
 
-/* One's-complement sum of @len bytes, big-endian words, added to @sum. */
-static uint32_t sum16(const void *p, size_t len, uint32_t sum)
-{
-	const uint8_t *b = p;
-
-	for (; len > 1; b += 2, len -= 2)
-		sum += (uint32_t)b[0] << 8 | b[1];
-	if (len)
-		sum += (uint32_t)b[0] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
 
 /* Tunnel header and inner frame at @p; returns its length. */
 static size_t build_payload(const struct opts *o, uint8_t *p, uint32_t seq)

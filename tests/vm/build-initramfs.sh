@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # module dependency); 6.14 and later have it as a library function only.
 # nfnetlink: a module up to 6.12, part of the netfilter core in 7.x (built
 # in, but under no name in modules.builtin); nf_tables depends on it anyway.
-MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic? nfnetlink? nf_tables bridge}
+MODULES=${LATEBIND_VM_MODULES:-udp_tunnel ip6_udp_tunnel geneve vxlan veth sch_ingress cls_bpf crc32c_generic? nfnetlink? nf_tables bridge tun?}
 # setpriv: util-linux's (busybox's applet has no --reuid), for unprivileged senders.
 HOST_BINS="bash ip tc tcpdump iperf3 ethtool jq nsenter setpriv ping bpftool nft"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -108,8 +108,9 @@ add_module() {
 for m in $MODULES; do add_module "$m"; done
 
 # --- /etc, /init ---------------------------------------------------------------
-echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd" # tcpdump: use -Z root
-echo 'root:x:0:' >"$R/etc/group"
+# tcpdump: use -Z root. nobody owns the slot tests' taps.
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$R/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$R/etc/nsswitch.conf"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$R/etc/hosts"
 for f in /etc/protocols /etc/services /etc/iproute2 /lib/terminfo; do

@@ -39,6 +39,8 @@ LOG=$VM/console.log
 TIMEOUT=${LATEBIND_VM_TIMEOUT:-900}
 # The packet crafter of the isolation tests (static; `make build/tests/lb-craft`).
 LB_CRAFT=${LB_CRAFT:-$BUILD/tests/lb-craft}
+# The slot tests' guest stand-in (static; `make build/tests/lb-tapio`).
+LB_TAPIO=${LB_TAPIO:-$BUILD/tests/lb-tapio}
 export BUILD
 
 result() { echo "$NAME: $1 passed, $2 failed, $3 skipped"; }
@@ -55,6 +57,7 @@ if [ "${LATEBIND_SKIP_VM:-0}" = 1 ]; then
 fi
 [ -x "$CLI" ] || die "no $CLI: build it first (make)"
 [ -x "$LB_CRAFT" ] || die "no $LB_CRAFT: build it first (make $LB_CRAFT)"
+[ -x "$LB_TAPIO" ] || die "no $LB_TAPIO: build it first (make $LB_TAPIO)"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "LATEBIND_VM_TIMEOUT must be a number of seconds, not '$TIMEOUT'"
 
 mkdir -p "$VM"
@@ -77,11 +80,12 @@ rm -rf "$VM/payload"
 mkdir -p "$VM/payload/tests"
 cp "$CLI" "$VM/payload/latebind"
 cp "$LB_CRAFT" "$VM/payload/lb-craft"
+cp "$LB_TAPIO" "$VM/payload/lb-tapio"
 # Helpers next to tests/ (the VM runs /payload/tests/*.sh only): lib-vm.sh,
 # results.sh, pool-lib.sh, the scenarios the pool tests share, and
 # gc-lib.sh, the gc scenario the host runs too.
 cp tests/vm/lib-vm.sh tests/vm/pool-lib.sh tests/lib/results.sh tests/lib/gc-lib.sh \
-	tests/lib/scale-lib.sh "$VM/payload/"
+	tests/lib/scale-lib.sh tests/lib/slots-lib.sh "$VM/payload/"
 # Which kernel the tests should find themselves on.
 {
 	printf 'KERNEL_ID=%q\n' "$ID"

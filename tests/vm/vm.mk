@@ -8,12 +8,12 @@
 #                                       (tests/vm/kernels.sh): build/vm/matrix.md
 #   make kernel-table                   README's kernel table from build/vm/matrix.md
 .PHONY: check-vm check-kernels kernel-table
-check-vm: $(CLI) $(LB_CRAFT)
-	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) bash tests/vm/run.sh
+check-vm: $(CLI) $(LB_CRAFT) $(LB_TAPIO)
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LB_TAPIO=$(LB_TAPIO) bash tests/vm/run.sh
 
 check-kernels: deps
-	$(Q)$(MAKE) --no-print-directory $(CLI) $(LB_CRAFT)
-	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) bash tests/vm/kernels.sh
+	$(Q)$(MAKE) --no-print-directory $(CLI) $(LB_CRAFT) $(LB_TAPIO)
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LB_TAPIO=$(LB_TAPIO) bash tests/vm/kernels.sh
 
 kernel-table:
 	$(Q)BUILD=$(BUILD) bash tests/vm/matrix.sh readme
