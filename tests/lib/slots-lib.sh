@@ -102,7 +102,8 @@ slots_scenario() {
 
 	# ---- 1. the taps as made ------------------------------------------------------
 	out=$("$CLI" -n "$H" pool create dev ulh type "$TYPE" remote 10.50.0.2 count 4 taps tap-owner "$OWNER" 2>&1)
-	check "pool create ... count 4 taps tap-owner $OWNER ($(head -n 1 <<<"$out"))" test $? -eq 0
+	rc=$? # before the check's own $(...) resets it
+	check "pool create ... count 4 taps tap-owner $OWNER ($(head -n 1 <<<"$out"))" test "$rc" -eq 0
 	NSPINS=$(dirname "$("$CLI" -n "$H" -j datapath show dev ulh | "$JQ" -r .pins)")
 	for s in 0 1 2 3; do
 		d=$("$IP" -n "$H" -d -j link show "lbt$s" 2>/dev/null)
