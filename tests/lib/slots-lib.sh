@@ -73,6 +73,20 @@ snapshot() {
 	}
 }
 
+# settled_state: the snapshot and show, once two reads 0.25 s apart agree
+# (a device just made settles its state asynchronously: slow under TCG).
+settled_state() {
+	local a b
+	a=$(snapshot; lbj show)
+	for _ in $(seq 20); do
+		sleep 0.25
+		b=$(snapshot; lbj show)
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$a"
+}
+
 # slots_scenario TYPE: all of it, in a fresh lab (CAP: a scratch directory).
 slots_scenario() {
 	TYPE=$1
@@ -236,7 +250,7 @@ slots_scenario() {
 	"$IP" link add ul2 netns "$H" type veth peer name uv2 netns "$V"
 	"$IP" -n "$H" link set ul2 up
 	"$IP" -n "$H" tuntap add dev lct0 mode tap # someone else's tap
-	state=$(snapshot; lbj show)
+	state=$(settled_state)
 	refused "tap-owner that does not exist" 'no user "nosuchuser"' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps tap-owner nosuchuser
 	refused "tap-owner uid with no user" 'there is no user with uid 3999999' \
