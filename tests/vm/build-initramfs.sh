@@ -67,43 +67,11 @@ for l in $(tr ' ' '\n' <<<"$libs" | sort -u); do
 	cp -L "$l" "$R$l"
 done
 
-# --- kernel modules, dependencies first ----------------------------------------
-# Dependencies come from each module's .modinfo "depends=", which is what
-# depmod turns into modules.dep: Debian's packages ship no modules.dep (their
-# postinst runs depmod). Modules may be plain,
-# .ko.xz (6.12, 7.x) or .ko.zst; busybox insmod loads plain ones only.
+# --- kernel modules, dependencies first (tests/vm/modules-lib.sh) --------------
 [ -d "$MODROOT/kernel" ] || die "no modules in $MODROOT"
-seen=""
-add_module() {
-	local name=${1//-/_} optional="" pat src rel dst deps d
-	case $name in *"?") name=${name%"?"} optional=1 ;; esac
-	case " $seen " in *" $name "*) return 0 ;; esac
-	seen="$seen $name"
-	pat=${name//_/[-_]}
-	if grep -q "/$pat\.ko$" "${MODULES_BUILTIN:-$MODROOT/modules.builtin}" 2>/dev/null; then return 0; fi
-	src=$(find "$MODROOT/kernel" \( -name "$pat.ko" -o -name "$pat.ko.*" \) | head -n 1)
-	if [ -z "$src" ] && [ -n "$optional" ]; then
-		echo "build-initramfs: $KVER has no module $name (optional)" >&2
-		return 0
-	fi
-	[ -n "$src" ] || die "module $name is neither in $MODROOT/kernel nor built in"
-	rel=${src#"$MODROOT"/}
-	rel=${rel%.ko*}.ko
-	dst=$R/lib/modules/$KVER/$rel
-	mkdir -p "$(dirname "$dst")"
-	# busybox insmod takes plain .ko files only
-	case $src in
-	*.ko) cp "$src" "$dst" ;;
-	*.ko.xz) "$BUSYBOX" xzcat "$src" >"$dst" ;;
-	*.ko.gz) gzip -dc "$src" >"$dst" ;;
-	*.ko.zst) command -v zstd >/dev/null || die "$src needs zstd"; zstd -qdc "$src" >"$dst" ;;
-	*) die "unknown module format: $src" ;;
-	esac
-	objcopy -O binary --only-section=.modinfo "$dst" "$TMPF"
-	deps=$(tr '\0' '\n' <"$TMPF" | sed -n 's/^depends=//p')
-	for d in ${deps//,/ }; do add_module "$d"; done
-	echo "$rel" >>"$R/etc/latebind/modules"
-}
+MODULE_LIST=etc/latebind/modules
+# shellcheck source=tests/vm/modules-lib.sh
+. "$HERE/modules-lib.sh"
 : >"$R/etc/latebind/modules"
 for m in $MODULES; do add_module "$m"; done
 

@@ -29,31 +29,10 @@ for a in $("$BUSYBOX" --list); do
 	[ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"
 done
 
-# add_module NAME: copy NAME, its dependencies first, as a plain .ko (busybox
-# insmod loads no compressed module); list it in /etc/modules, load order.
-# Debian ships no modules.dep: the dependencies are each module's "depends=".
-seen=""
-add_module() {
-	local name=${1//-/_} pat src dst deps d
-	case " $seen " in *" $name "*) return 0 ;; esac
-	seen="$seen $name"
-	pat=${name//_/[-_]}
-	if grep -q "/$pat\.ko$" "${MODULES_BUILTIN:-$MODROOT/modules.builtin}" 2>/dev/null; then return 0; fi
-	src=$(find "$MODROOT/kernel" \( -name "$pat.ko" -o -name "$pat.ko.*" \) | head -n 1)
-	[ -n "$src" ] || die "module $name is neither in $MODROOT/kernel nor built in"
-	dst=$R/lib/modules/$name.ko
-	case $src in
-	*.ko) cp "$src" "$dst" ;;
-	*.ko.xz) "$BUSYBOX" xzcat "$src" >"$dst" ;;
-	*.ko.gz) gzip -dc "$src" >"$dst" ;;
-	*.ko.zst) command -v zstd >/dev/null || die "$src needs zstd"; zstd -qdc "$src" >"$dst" ;;
-	*) die "unknown module format: $src" ;;
-	esac
-	objcopy -O binary --only-section=.modinfo "$dst" "$TMPF"
-	deps=$(tr '\0' '\n' <"$TMPF" | sed -n 's/^depends=//p')
-	for d in ${deps//,/ }; do add_module "$d"; done
-	echo "$name.ko" >>"$R/etc/modules"
-}
+# The modules, dependencies first, listed in /etc/modules (tests/vm/modules-lib.sh).
+MODULE_LIST=etc/modules
+# shellcheck source=tests/vm/modules-lib.sh
+. "$HERE/../../vm/modules-lib.sh"
 : >"$R/etc/modules"
 for m in $MODULES; do add_module "$m"; done
 install -m 755 "$HERE/init" "$R/init"
