@@ -89,6 +89,11 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
 				return 1;
 			slots->tap_prefix = val;
 			tap_opt = argv[0];
+		} else if (!strcmp(argv[0], "netns-prefix")) {
+			if (!(val = need_value(argc, argv, "a name")))
+				return 1;
+			slots->netns_prefix = val;
+			tap_opt = argv[0];
 		} else if (!strcmp(argv[0], "tap-owner")) {
 			if (!(val = need_value(argc, argv, "USER[:GROUP]")))
 				return 1;
@@ -354,11 +359,16 @@ static void print_tap(struct latebind_pool *pool, uint32_t slot)
 	else
 		out_null("tap", " tap (missing)");
 	out_uint("tap_ifindex", "", ifindex);
+	if (!latebind_slot_netns(pool, slot, name, sizeof(name)))
+		out_string("netns", " netns %s", name);
+	else
+		out_null("netns", "");
 }
 
 static void print_slots(struct latebind_pool *pool)
 {
 	struct latebind_slots_info si;
+	char prefix[32];
 
 	if (latebind_pool_slots(pool, &si)) {
 		out_bool("taps", "", false);
@@ -377,7 +387,10 @@ static void print_slots(struct latebind_pool *pool)
 		out_null("tap_owner_gid", "");
 	}
 	out_bool("multi_queue", si.multi_queue ? " multi-queue" : "", si.multi_queue);
-	out_null("netns", " netns (the pool's)");
+	if (!latebind_pool_netns_prefix(pool, prefix, sizeof(prefix)))
+		out_string("netns_prefix", " netns-prefix %s", prefix);
+	else
+		out_null("netns_prefix", " netns (the pool's)");
 	out_uint("unguarded_taps", "", si.unguarded_taps);
 	if (si.unguarded_taps)
 		out_text(" BROKEN: %u taps lack their lb_tap_ingress/lb_tap_egress guard",

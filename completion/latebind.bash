@@ -145,10 +145,10 @@ _latebind()
         type) COMPREPLY=($(compgen -W "geneve vxlan" -- "$cur")) ;;
         mode) COMPREPLY=($(compgen -W "auto tcx cls_bpf" -- "$cur")) ;;
         tap-owner) COMPREPLY=($(compgen -u -- "$cur")) ;;
-        remote | local | count | dummy-base | prefix | dstport | tap-prefix) ;;
+        remote | local | count | dummy-base | prefix | dstport | tap-prefix | netns-prefix) ;;
         *)
             local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6 mode taps)
-            [[ " ${COMP_WORDS[*]:_lb_from} " == *" taps "* ]] && kws+=(tap-prefix tap-owner multi-queue)
+            [[ " ${COMP_WORDS[*]:_lb_from} " == *" taps "* ]] && kws+=(tap-prefix tap-owner multi-queue netns-prefix)
             # local is VXLAN only
             [[ " ${COMP_WORDS[*]:_lb_from} " != *" type geneve "* ]] && kws+=(local)
             _latebind_keywords "${kws[@]}"

@@ -22,6 +22,8 @@ void lb_log(enum latebind_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Log an error and return @err (a negative errno). */
 int lb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* This thread's latebind_last_error(), unlogged: an error another thread logged. */
+void lb_set_last_error(const char *msg);
 
 #define lb_info(...) lb_log(LATEBIND_LOG_INFO, __VA_ARGS__)
 #define lb_debug(...) lb_log(LATEBIND_LOG_DEBUG, __VA_ARGS__)

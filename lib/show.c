@@ -10,6 +10,8 @@
 #include "internal.h"
 #include "handle.h"
 #include "nl.h"
+#include "members.h"
+#include "slotns.h"
 
 LATEBIND_API const char *latebind_drop_reason_name(unsigned int reason)
 {
@@ -46,6 +48,13 @@ static void guard_health(struct latebind_pool *p, const struct latebind_datapath
 		return;
 	o->programs_first = lb_progs_first(st->mode, nl, p->underlay_ifindex,
 					   st->egress_prog_id, st->ingress_prog_id);
+	if (lb_slotns(p)) {
+		uint32_t taps;
+
+		lb_slotns_unguarded(p, st->mode, &o->unguarded_tunnels, &taps);
+		lb_nl_close(nl);
+		return;
+	}
 	lb_pinned_prog_id(p->dir, "prog_tun_egress", &eg_id);
 	lb_pinned_prog_id(p->dir, "prog_tun_ingress", &in_id);
 	for (uint32_t s = 0; s < p->info.count; s++) {
@@ -101,7 +110,10 @@ LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
 		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
 	t->slot = slot;
 	t->ifindex = lb_slot_ifindex(p, slot);
-	if (t->ifindex && !if_indextoname(t->ifindex, t->name))
+	/* In its slot's namespace, the tunnel's name is the one it was made with. */
+	if (t->ifindex && lb_slotns(p))
+		lb_tunnel_ifname(&p->info, slot, t->name);
+	else if (t->ifindex && !if_indextoname(t->ifindex, t->name))
 		t->name[0] = 0;
 	t->dummy_vni = p->info.dummy_base + slot;
 	word = lb_load_binding(p, slot);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * liblatebind 1.2: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
- * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots).
+ * liblatebind 1.3: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
+ * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots;
+ * LATEBIND_1.3 for per-slot namespaces).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -194,6 +195,8 @@ struct latebind_slot_spec {
 	bool has_group;           /* and to owner_gid (TUNSETGROUP) */
 	uint32_t owner_gid;
 	bool multi_queue;         /* IFF_MULTI_QUEUE: the VMM must open it so too */
+	/* Since 1.3; a 1.2 caller's smaller struct (sz) leaves it NULL. */
+	const char *netns_prefix; /* NULL: none; else slot i lives in /run/netns/PREFIXi */
 };
 
 LATEBIND_API void latebind_slot_spec_init(struct latebind_slot_spec *slots);
@@ -224,6 +227,16 @@ LATEBIND_API int latebind_pool_slots(struct latebind_pool *pool, struct latebind
 /* Slot @slot's tap: its name ("" if gone) and ifindex (0 if none). Since 1.2. */
 LATEBIND_API int latebind_slot_tap(struct latebind_pool *pool, uint32_t slot,
 				   char name[IF_NAMESIZE_LB], unsigned int *ifindex);
+
+/*
+ * Slot @slot's network namespace (pool create ... netns-prefix) in @name:
+ * its tunnel and tap live there, as /run/netns/@name. -ENOENT if the pool
+ * keeps its slots in its own namespace. Since 1.3.
+ */
+LATEBIND_API int latebind_slot_netns(struct latebind_pool *pool, uint32_t slot, char *name,
+				     size_t size);
+/* The pool's netns prefix in @prefix; -ENOENT without per-slot namespaces. Since 1.3. */
+LATEBIND_API int latebind_pool_netns_prefix(struct latebind_pool *pool, char *prefix, size_t size);
 
 /* --- binding ----------------------------------------------------------------- */
 
