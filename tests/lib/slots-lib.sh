@@ -89,18 +89,33 @@ snapshot() {
 	}
 }
 
-# settled_state: the snapshot and show, once two reads 0.25 s apart agree
+# lab_state: what a refusal must leave as it was: the snapshot, show, and
+# the slot namespaces. settled_state: it, once two reads 0.25 s apart agree
 # (a device just made settles its state asynchronously: slow under TCG).
+lab_state() { snapshot; lbj show; slotns_list; }
 settled_state() {
 	local a b
-	a=$(snapshot; lbj show)
+	a=$(lab_state)
 	for _ in $(seq 20); do
 		sleep 0.25
-		b=$(snapshot; lbj show)
+		b=$(lab_state)
 		[ "$a" = "$b" ] && break
 		a=$b
 	done
 	echo "$a"
+}
+
+# refused DESCRIPTION PATTERN ARGS...: `latebind -n H ARGS` fails, says
+# PATTERN, and leaves lab_state as $state.
+refused() {
+	local what=$1 pat=$2 out rc
+	shift 2
+	out=$("$CLI" -n "$H" "$@" 2>&1)
+	rc=$?
+	check "$what: refused ($out)" test "$rc" -ne 0
+	check "...naming the problem" grep -q "$pat" <<<"$out"
+	check "...nothing changed" test "$(lab_state)" = "$state" ||
+		diff <(echo "$state") <(lab_state) | head -n 6
 }
 
 # slots_lab TYPE TAG: the owner, a tun node, namespaces H (pool, "TAGhost")
@@ -257,17 +272,6 @@ slots_scenario() {
 	"$IP" -n "$H" addr del 10.77.0.1/24 dev lbt0
 
 	# ---- 8. bad input: refused, nothing changed -----------------------------------------
-	state=$(snapshot; lbj show)
-	refused() { # DESCRIPTION PATTERN ARGS...
-		local what=$1 pat=$2 out rc
-		shift 2
-		out=$("$CLI" -n "$H" "$@" 2>&1)
-		rc=$?
-		check "$what: refused ($out)" test "$rc" -ne 0
-		check "...naming the problem" grep -q "$pat" <<<"$out"
-		check "...nothing changed" test "$(snapshot; lbj show)" = "$state" ||
-			diff <(echo "$state") <(snapshot; lbj show) | head -n 6
-	}
 	"$IP" link add ul2 netns "$H" type veth peer name uv2 netns "$V"
 	"$IP" -n "$H" link set ul2 up
 	"$IP" -n "$H" tuntap add dev lct0 mode tap # someone else's tap
@@ -288,7 +292,7 @@ slots_scenario() {
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 tap-owner nobody
 	"$IP" -n "$H" link del lct0
 	"$CLI" -n "$H" pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 >/dev/null
-	state=$(snapshot; lbj show)
+	state=$(lab_state)
 	refused "taps on a pool that exists without them" 'already has a pool with other settings' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps
 	"$CLI" -n "$H" pool destroy dev ul2 >/dev/null
@@ -449,30 +453,20 @@ slots_netns_scenario() {
 	"$IP" link add ul2 netns "$H" type veth peer name uv2 netns "$V"
 	"$IP" -n "$H" link set ul2 up
 	"$IP" netns add "${NSP}c1" # someone else's namespace
-	state=$(settled_state; slotns_list)
-	nsrefused() { # DESCRIPTION PATTERN ARGS...
-		local what=$1 pat=$2 out rc
-		shift 2
-		out=$("$CLI" -n "$H" "$@" 2>&1)
-		rc=$?
-		check "$what: refused ($out)" test "$rc" -ne 0
-		check "...naming the problem" grep -q "$pat" <<<"$out"
-		check "...nothing changed" test "$(snapshot; lbj show; slotns_list)" = "$state" ||
-			diff <(echo "$state") <(snapshot; lbj show; slotns_list) | head -n 6
-	}
-	nsrefused "a netns prefix that collides (${NSP}c1 exists)" "collides with namespace ${NSP}c1" \
+	state=$(settled_state)
+	refused "a netns prefix that collides (${NSP}c1 exists)" "collides with namespace ${NSP}c1" \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps netns-prefix "${NSP}c"
-	nsrefused "netns-prefix without taps" 'is an option of taps' \
+	refused "netns-prefix without taps" 'is an option of taps' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 netns-prefix "${NSP}d"
-	nsrefused "a netns prefix with a slash" 'use letters, digits' \
+	refused "a netns prefix with a slash" 'use letters, digits' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps netns-prefix a/b
-	nsrefused "another pool whose tunnels' names could be these slots' (prefix lb)" 'makes names that prefix "lb"' \
+	refused "another pool whose tunnels' names could be these slots' (prefix lb)" 'makes names that prefix "lb"' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lb dummy-base 1000
-	nsrefused "another pool whose taps' names could be these slots' (tap-prefix lbt)" 'prefix "lbt" makes names that' \
+	refused "another pool whose taps' names could be these slots' (tap-prefix lbt)" 'prefix "lbt" makes names that' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps tap-prefix lbt
-	nsrefused "the pool again with another netns prefix" 'already has a pool with other settings' \
+	refused "the pool again with another netns prefix" 'already has a pool with other settings' \
 		pool create dev ulh type "$TYPE" remote 10.50.0.2 count 3 taps tap-owner "$OWNER" netns-prefix "${NSP}e"
-	nsrefused "the pool again without namespaces" 'already has a pool with other settings' \
+	refused "the pool again without namespaces" 'already has a pool with other settings' \
 		pool create dev ulh type "$TYPE" remote 10.50.0.2 count 3 taps tap-owner "$OWNER"
 	"$IP" netns del "${NSP}c1"
 	"$IP" -n "$H" link del ul2
