@@ -2,7 +2,7 @@
 #   make            library and CLI
 #   make check      install deps, build, run every test
 #   make check-scale  pools of 65,536 tunnels of every type x family (an hour or more)
-#   make demo       install deps, build, show a warm pool and late binds working
+#   make demo       install deps, build, show a warm pool, late binds, a slot handed to a VM
 #   make install    PREFIX=/usr/local, DESTDIR supported
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
 #   make bench      all benchmarks into build/bench (docs/BENCHMARKS.md)
@@ -157,7 +157,7 @@ fuzz: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT) $(LB_TAPIO)
-	$(Q)CLI=$(CLI) bash scripts/demo.sh
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LB_TAPIO=$(LB_TAPIO) bash scripts/demo.sh
 
 # --- examples/go: a control plane in Go, against the pinned maps only -------
 # Debian's Go packages in GOPATH mode, offline: golang-go,
