@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * liblatebind 1.2: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
- * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots).
+ * liblatebind 1.3: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
+ * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots;
+ * LATEBIND_1.3: latebind_pool_spec_resolve()).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -294,6 +295,18 @@ struct latebind_tunnel_info {
 };
 
 LATEBIND_API int latebind_pool_info(struct latebind_pool *pool, struct latebind_pool_info *info);
+/*
+ * What pool create would make of @spec and @slots (NULL: no taps), touching
+ * nothing: the checks create makes before it changes anything, and every
+ * default resolved into @info and @slots_info (NULL: not wanted), as
+ * latebind_pool_info() and latebind_pool_slots() would read them back from
+ * the pool. The underlay need not exist (underlay_ifindex stays 0, mode NONE,
+ * the guards false). -EINVAL with a message, as create. Since 1.3.
+ */
+LATEBIND_API int latebind_pool_spec_resolve(const struct latebind_pool_spec *spec,
+					    const struct latebind_slot_spec *slots,
+					    struct latebind_pool_info *info,
+					    struct latebind_slots_info *slots_info);
 /* Binding state of @slot, from the maps (name and ifindex from the pool). */
 LATEBIND_API int latebind_tunnel_info(struct latebind_pool *pool, uint32_t slot,
 				      struct latebind_tunnel_info *t);
