@@ -358,7 +358,7 @@ static int execute(struct plan *plans, size_t n, struct conf_errors *e)
 			if (p->action == A_UNCHANGED || (pass == 0 && p->action != A_RECREATE))
 				continue;
 			if (pass == 0)
-				err = latebind_pool_destroy(c->spec.underlay);
+				err = latebind_pool_destroy_unbound(c->spec.underlay);
 			else
 				err = latebind_pool_create_slots(&c->spec, c->mode,
 								 c->taps ? &c->slots : NULL, NULL);
@@ -597,7 +597,7 @@ int do_apply(int argc, char **argv)
 		print_plan(&plans[i], o.dry_run);
 	out_close_array();
 	print_unmanaged(plans, n);
-	out_uint("changes", "", changes);
+	out_uint("pools_changed", "", changes);
 	if (e->n) {
 		size_t done = 0;
 

@@ -2,7 +2,7 @@
 /*
  * liblatebind 1.3: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
  * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots;
- * LATEBIND_1.3: latebind_pool_spec_resolve()).
+ * LATEBIND_1.3: latebind_pool_spec_resolve(), latebind_pool_destroy_unbound()).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -184,6 +184,12 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 					   enum latebind_attach_mode mode, bool *created);
 /* Remove the pool's devices, the datapath's links or filters, and its pins. */
 LATEBIND_API int latebind_pool_destroy(const char *underlay);
+/*
+ * latebind_pool_destroy(), but -EBUSY (naming the tunnel) and nothing
+ * removed if any of the pool's tunnels is bound: checked under the pool's
+ * lock, so no bind lands between the check and the removal. Since 1.3.
+ */
+LATEBIND_API int latebind_pool_destroy_unbound(const char *underlay);
 
 /* --- slots: a tap per tunnel, for a VM (docs/slots.md) ----------------------- */
 
