@@ -159,7 +159,7 @@ int parse_owner(const char *val, struct latebind_slot_spec *slots, char *err, si
 		}
 		slots->owner_uid = pw->pw_uid;
 	}
-	slots->has_group = group;
+	slots->has_group = group != NULL;
 	if (group && parse_u32(group, 0, UINT32_MAX - 1, &slots->owner_gid)) {
 		struct group *gr = getgrnam(group);
 

@@ -143,7 +143,7 @@ check "...both pools unchanged" test "$(grep -c ': unchanged: ' <<<"$OUT")" -eq 
 check "...and nothing changed (devices and ifindexes, pins, nftables)" test "$before" = "$(snapshot)"
 j=$(lbj apply -d "$GOOD")
 check "-j: changes 0, every action unchanged" \
-	jq -e '.changes == 0 and ([.pools[].action] == ["unchanged", "unchanged"]) and
+	jq -e '.pools_changed == 0 and ([.pools[].action] == ["unchanged", "unchanged"]) and
 		(.pools | all(.done | not))' <<<"$j" >/dev/null
 
 # ---- 3. a member deleted from outside ---------------------------------------------------
@@ -294,6 +294,13 @@ check "-f twice: two files, nothing to do ($RC)" \
 	bash -c "[ $RC -eq 0 ] && grep -q '^nothing to do: 2 pools as configured' <<<'$OUT'"
 j=$(lbj apply -d "$CONF/bad" --dry-run -f x 2>/dev/null)
 check "-j: an error is {\"error\": ...}" jq -e '.error | test("exclude")' <<<"$j" >/dev/null
+# The shipped example, with this lab's underlay and a prefix of its own.
+EXAMPLE=$(dirname "$0")/../../examples/pools.d/vxlan-example.conf
+sed -e 's/^Device=eth1$/Device=ul3/' -e 's/^Remote=.*/Remote=10.62.0.2/' -e 's/^#Prefix=lb$/Prefix=ex/' \
+	"$EXAMPLE" >"$CONF/example.conf"
+run_apply -f "$CONF/example.conf" --dry-run
+check "examples/pools.d/vxlan-example.conf reads: would create 512 tunnels ex0-ex511 ($RC)" bash -c \
+	"[ $RC -eq 0 ] && grep -q 'ul3: would create: vxlan remote 10.62.0.2, 512 tunnels ex0-ex511, dummy range 16776704-16777215' <<<'$OUT'"
 for d in ulh ul2 ul4; do "$CLI" -n "$H" pool destroy dev "$d" >/dev/null; done
 check "after destroy: no pool, no pin of this namespace left" \
 	test "$(lbj show)" = "[]" -a -z "$(find "$NSPINS" -mindepth 1 2>/dev/null)"
