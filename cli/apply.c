@@ -346,32 +346,47 @@ static int read_confs(const struct apply_opts *o, struct pool_conf **confs, size
 	return e->n ? -EINVAL : 0;
 }
 
-/* Destroys first (a pool made again may take a range or names one of them frees). */
-static int execute(struct plan *plans, size_t n, struct conf_errors *e)
+static void lib_error(struct conf_errors *e, const struct pool_conf *c, const char *what, int err)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			struct plan *p = &plans[i];
-			struct pool_conf *c = p->c;
-			int err = 0;
+	conf_error(e, "%s: the pool on %s%s: %s", c->path, c->spec.underlay, what,
+		   *latebind_last_error() ? latebind_last_error() : strerror(-err));
+}
 
-			if (p->action == A_UNCHANGED || (pass == 0 && p->action != A_RECREATE))
-				continue;
-			if (pass == 0)
-				err = latebind_pool_destroy_unbound(c->spec.underlay);
-			else
-				err = latebind_pool_create_slots(&c->spec, c->mode,
-								 c->taps ? &c->slots : NULL, NULL);
-			if (err) {
-				conf_error(e, "%s: the pool on %s: %s", c->path, c->spec.underlay,
-					   *latebind_last_error() ? latebind_last_error()
-								  : strerror(-err));
-				return err;
-			}
-			p->done = pass == 1;
+/*
+ * Destroys first (a pool made again may take a range or names one of them
+ * frees), then creates. A failed destroy stops all but the creates of the
+ * pools already destroyed, so that none is left away; a failed create
+ * stops nothing.
+ */
+static void execute(struct plan *plans, size_t n, struct conf_errors *e)
+{
+	bool destroyed[n], failed = false;
+	int err;
+
+	for (size_t i = 0; i < n; i++) {
+		destroyed[i] = false;
+		if (plans[i].action != A_RECREATE || failed)
+			continue;
+		err = latebind_pool_destroy_unbound(plans[i].c->spec.underlay);
+		if (err) {
+			lib_error(e, plans[i].c, " was not destroyed", err);
+			failed = true;
 		}
+		destroyed[i] = !err;
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct plan *p = &plans[i];
+		struct pool_conf *c = p->c;
+
+		if (p->action == A_UNCHANGED || (failed && !destroyed[i]) ||
+		    (p->action == A_RECREATE && !destroyed[i]))
+			continue;
+		err = latebind_pool_create_slots(&c->spec, c->mode, c->taps ? &c->slots : NULL,
+						 NULL);
+		if (err)
+			lib_error(e, c, destroyed[i] ? " was destroyed but not made again" : "", err);
+		p->done = !err;
+	}
 }
 
 /* After the changes, every pool must be as configured. */
@@ -588,8 +603,11 @@ int do_apply(int argc, char **argv)
 	if (!e->n)
 		check_namespace(plans, n, e);
 	/* 3. The changes, unless refused or a dry run. */
-	if (!e->n && !o.dry_run && changes && !execute(plans, n, e))
-		verify(plans, n, &o, e);
+	if (!e->n && !o.dry_run && changes) {
+		execute(plans, n, e);
+		if (!e->n)
+			verify(plans, n, &o, e);
+	}
 	out_open_object(NULL);
 	out_bool("dry_run", "", o.dry_run);
 	out_open_array("pools");
