@@ -238,9 +238,15 @@ static bool destroyed_here(const struct plan *plans, size_t n, const char *name)
  */
 static void check_namespace(struct plan *plans, size_t n, struct conf_errors *e)
 {
-	struct if_nameindex *devs = if_nameindex();
+	struct if_nameindex *devs;
 	unsigned int *pools = NULL;
-	size_t npools = 0;
+	size_t npools = 0, makes = 0;
+
+	for (size_t i = 0; i < n; i++)
+		makes += plans[i].action == A_CREATE || plans[i].action == A_RECREATE;
+	if (!makes)
+		return;
+	devs = if_nameindex();
 
 	for (size_t i = 0; i < n; i++) {
 		const struct plan *p = &plans[i];
