@@ -130,7 +130,8 @@ $(POOL_HANDLE): $(BUILD)/tests/pool/pool_handle.o $(BUILD)/tests/lib/check.o $(L
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS) -lpthread
 
-$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/args.o $(BUILD)/cli/output.o $(LIB_A)
+$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/args.o $(BUILD)/cli/output.o \
+	 $(BUILD)/cli/conf.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
 

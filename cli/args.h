@@ -33,4 +33,10 @@ int parse_vni_range(const char *s, uint32_t *base, uint32_t *count, char *err, s
 int parse_dp_option(int argc, char **argv, struct latebind_datapath_config *cfg, char *err,
 		    size_t errlen);
 
+/*
+ * "USER[:GROUP]", names or numbers (a number need not name a user: the
+ * library checks), into @slots' owner; -EINVAL with @err as '"VAL": why'.
+ */
+int parse_owner(const char *val, struct latebind_slot_spec *slots, char *err, size_t errlen);
+
 #endif

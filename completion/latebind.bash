@@ -93,15 +93,34 @@ _latebind()
         elif [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-j -n -v -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "pool bind unbind show stats gc bench datapath help" -- "$cur"))
+            COMPREPLY=($(compgen -W "pool apply bind unbind show stats gc bench datapath help" -- "$cur"))
         fi
         return
     fi
 
-    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool bind unbind show stats gc bench datapath help)
+    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool apply bind unbind show stats gc bench datapath help)
     _lb_from=$((i + 1))
 
     case $cmd in
+    apply)
+        case $prev in
+        -f | --file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        -d | --dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
+        --wait-underlay) ;;
+        *)
+            local kws=(--dry-run --force --wait-underlay)
+            # -f (again and again) or -d, not both
+            [[ " ${COMP_WORDS[*]:_lb_from} " != *" -d "* ]] && kws+=(-f)
+            [[ " ${COMP_WORDS[*]:_lb_from} " != *" -f "* ]] && kws+=(-d)
+            local w out=()
+            for w in "${kws[@]}"; do
+                [[ $w != -f && " ${COMP_WORDS[*]:_lb_from:COMP_CWORD-_lb_from} " == *" $w "* ]] || out+=("$w")
+            done
+            COMPREPLY=($(compgen -W "${out[*]}" -- "$cur"))
+            ;;
+        esac
+        return
+        ;;
     bind | unbind | show | stats)
         if ((COMP_CWORD == i + 1)); then
             COMPREPLY=($(compgen -W "$(_latebind_devs members)" -- "$cur"))

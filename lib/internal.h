@@ -160,5 +160,8 @@ int lb_datapath_prog_fd(struct latebind_datapath *dp, const char *name);
 /* --- spec.c: a pool spec, checked, with every default resolved -------------- */
 
 int lb_resolve_spec(const struct latebind_pool_spec *in, struct lb_pool_info *info);
+/* The public views of the kernel's lb_pool and lb_slots records (fields it has). */
+void lb_pool_info_public(const struct lb_pool_info *pi, struct latebind_pool_info *o);
+void lb_slots_info_public(const struct lb_slots_info *si, struct latebind_slots_info *o);
 
 #endif

@@ -559,7 +559,20 @@ static bool pool_device(const struct lb_link *l, const struct lb_pool_info *pi, 
 	return lb_pool_member(l, pi, a->member) || lb_pool_tap(l, pi, a->tap);
 }
 
-LATEBIND_API int latebind_pool_destroy(const char *underlay)
+/* The first bound tunnel of @p, if any: -EBUSY naming it. Under the pool's lock. */
+static int refuse_bound(const struct latebind_pool *p, const char *underlay)
+{
+	for (uint32_t s = 0; s < p->info.count; s++) {
+		uint32_t word = lb_load_binding(p, s);
+
+		if (word & LB_EGRESS_BOUND)
+			return lb_err(-EBUSY, "tunnel %s%u of the pool on %s is bound (vni %u): the "
+				      "pool stays", p->info.prefix, s, underlay, lb_binding_vni(word));
+	}
+	return 0;
+}
+
+static int pool_destroy(const char *underlay, bool unbound_only)
 {
 	struct latebind_pool *p = NULL;
 	struct lb_acks a = { 0 };
@@ -588,6 +601,11 @@ LATEBIND_API int latebind_pool_destroy(const char *underlay)
 	if (err)
 		goto out;
 	locked = true;
+	if (unbound_only) {
+		err = refuse_bound(p, underlay);
+		if (err)
+			goto out;
+	}
 
 	a.pi = &p->info;
 	a.created = calloc(p->info.count, 1);
@@ -617,4 +635,14 @@ out:
 	lb_unlock(lock);
 	lb_nl_close(nl);
 	return err;
+}
+
+LATEBIND_API int latebind_pool_destroy(const char *underlay)
+{
+	return pool_destroy(underlay, false);
+}
+
+LATEBIND_API int latebind_pool_destroy_unbound(const char *underlay)
+{
+	return pool_destroy(underlay, true);
 }

@@ -75,19 +75,7 @@ LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_poo
 	o->underlay_ifindex = p->underlay_ifindex;
 	if (if_indextoname(p->underlay_ifindex, name))
 		snprintf(o->underlay, sizeof(o->underlay), "%s", name);
-	o->type = p->info.type;
-	o->remote.family = p->info.family;
-	memcpy(o->remote.bytes, p->info.remote, 16);
-	if (p->info.has_local) {
-		o->local.family = p->info.family;
-		memcpy(o->local.bytes, p->info.local, 16);
-	}
-	o->dstport = p->info.dstport;
-	o->udp_csum = p->info.udp_csum;
-	o->ipv6 = p->info.flags & LB_POOL_F_IPV6;
-	snprintf(o->prefix, sizeof(o->prefix), "%.15s", p->info.prefix);
-	o->count = p->info.count;
-	o->dummy_base = p->info.dummy_base;
+	lb_pool_info_public(&p->info, o);
 	if (name[0] && !latebind_datapath_status(name, &st)) {
 		o->mode = st.mode;
 		o->egress_attached = st.egress_attached;

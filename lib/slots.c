@@ -426,12 +426,7 @@ LATEBIND_API int latebind_pool_slots(struct latebind_pool *p, struct latebind_sl
 		return err;
 	if (!(p->info.flags & LB_POOL_F_TAPS))
 		return -ENOENT;
-	snprintf(info->tap_prefix, sizeof(info->tap_prefix), "%s", p->slots.tap_prefix);
-	info->has_owner = p->slots.flags & LB_SLOTS_F_OWNER;
-	info->has_group = p->slots.flags & LB_SLOTS_F_GROUP;
-	info->owner_uid = p->slots.owner_uid;
-	info->owner_gid = p->slots.owner_gid;
-	info->multi_queue = p->slots.flags & LB_SLOTS_F_MULTI_QUEUE;
+	lb_slots_info_public(&p->slots, info);
 	info->unguarded_taps = unguarded_taps(p);
 	return 0;
 }
