@@ -12,9 +12,9 @@
 #    - the same with IPv6 off in the namespace first (net.ipv6.conf.default):
 #      latebind turns the IPv6 of its taps and tunnels off, a stock host
 #      does not.
-#    Then where latebind's create time goes, if strace or perf is there:
-#    phases from a timeline of its netlink sends and tap ioctls, syscall
-#    counts (strace -c), on-CPU share by syscall (perf).
+#    Then where latebind's create time goes, if strace and perf are there:
+#    syscall counts (strace -c), phases and on-CPU time by work from perf's
+#    samples, and where it blocks from perf's context-switch events.
 # 2. Throughput from a guest to its tenant's peer through ONE slot vs ONE
 #    conventional tap + bridge + tunnel, alternating rounds:
 #    - udp64: the guest is a tap fd: tap-blast writes 64-byte UDP payloads
@@ -219,49 +219,25 @@ create_round() {
 		>>"$TMP/create.jsonl"
 }
 
-# profile_create: where `pool create ... taps` spends its time (one more create
-# per tool, each under a tracer or profiler, so slower than the timed ones).
+# profile_create: where `pool create ... taps` spends its time: one more
+# create under each tool, so slower than the timed ones.
+#  - strace -f -c -w: syscall counts (exact) and their wall time (inflated:
+#    every syscall is traced);
+#  - perf record -F 999 -a -g (cpu-clock): latebind's on-CPU samples, by the
+#    work their kernel call chain shows, by syscall, and the phases from the
+#    samples' timestamps: the tunnels until the first tap ioctl, the taps
+#    made until the last one, then recorded, guarded and up until the
+#    listing's first SIOCGIFNAME, then the CLI's listing of the pool;
+#  - perf record -e cs -c 1 -a -g: every time latebind left the CPU, by the
+#    kernel call chain it blocked in.
 # Writes $TMP/profile.json and $OUT/slots-create-profile.txt.
 profile_create() {
-	local h v t rep="$OUT/slots-create-profile.txt" args
+	local h v t wall rep="$OUT/slots-create-profile.txt" args
 	args=(pool create dev ulh type vxlan remote 10.66.0.2 count "$COUNT" taps)
 	echo '{}' >"$TMP/profile.json"
 	: >"$rep"
 	if command -v strace >/dev/null; then
-		# Timeline: netlink sends and tap ioctls only (seccomp-filtered: the
-		# other syscalls run untraced).
 		underlay h v prof1
-		POOLS+=("$h")
-		t=$(now)
-		strace -f --seccomp-bpf -ttt -e trace=sendto,ioctl -o "$TMP/timeline" \
-			"$CLI" -n "$h" "${args[@]}" >/dev/null || die "profile: create under strace failed"
-		since "$t" >"$TMP/timeline.wall"
-		"$CLI" -n "$h" pool destroy dev ulh >/dev/null
-		forget_pool "$h"
-		del_netns "$h" "$v"
-		# Phases: tunnels until the first TUNSETIFF; taps made (open, tag,
-		# persist) until the last TUNSETPERSIST; taps recorded, guarded and
-		# up until the last netlink send; the CLI's listing of the pool
-		# (one SIOCGIFNAME per device) until the exit.
-		awk -v wall="$(cat "$TMP/timeline.wall")" '
-			{ t = $2 } NR == 1 { t0 = t }
-			/TUNSETIFF/ && !f { f = t }
-			/TUNSETPERSIST/ { lp = t }
-			/sendto\(/ { ls = t }
-			/exited with/ { e = t }
-			END {
-				printf "{\"traced_wall_s\": %.3f, \"tunnels_s\": %.3f, \"taps_made_s\": %.3f, ", wall, f - t0, lp - f
-				printf "\"taps_guarded_up_s\": %.3f, \"listing_s\": %.3f}\n", ls - lp, e - ls
-			}' "$TMP/timeline" >"$TMP/phases.json"
-		{
-			echo "== phases of one pool create ... count $COUNT taps under strace -e trace=sendto,ioctl"
-			jq -r 'to_entries[] | "\(.key) \(.value)"' "$TMP/phases.json"
-			echo "== syscalls of that create (ioctl by request)"
-			grep -o 'ioctl([0-9]*, [A-Z_0-9]*' "$TMP/timeline" | awk '{ print $2 }' | sort | uniq -c | sort -rn
-		} >>"$rep"
-		# Syscall counts and their wall time (strace -c -w: every syscall
-		# traced, so small ones look dear; the counts are exact).
-		underlay h v prof2
 		POOLS+=("$h")
 		strace -f -c -w -o "$TMP/strace-c" "$CLI" -n "$h" "${args[@]}" >/dev/null ||
 			die "profile: create under strace -c failed"
@@ -269,52 +245,105 @@ profile_create() {
 		forget_pool "$h"
 		del_netns "$h" "$v"
 		{
-			echo "== strace -f -c -w (wall time per syscall, inflated by tracing every call)"
+			echo "== strace -f -c -w of one pool create ... count $COUNT taps"
+			echo "== (wall time per syscall, inflated by tracing every call; the counts are exact)"
 			cat "$TMP/strace-c"
 		} >>"$rep"
 		awk '$NF ~ /^[a-z_0-9]+$/ && $1 ~ /^[0-9.]+$/ && $NF != "total" { print $NF, $1, $4 }' "$TMP/strace-c" |
 			head -12 | jq -Rsc 'split("\n") | map(select(length > 0) | split(" ") |
-				{syscall: .[0], wall_pct: (.[1] | tonumber), calls: (.[2] | tonumber)})' >"$TMP/syscalls.json"
-		jq --slurpfile p "$TMP/phases.json" --slurpfile s "$TMP/syscalls.json" \
-			'. + {phases: $p[0], strace_c_top: $s[0]}' "$TMP/profile.json" >"$TMP/p2" && mv "$TMP/p2" "$TMP/profile.json"
+				{syscall: .[0], wall_pct: (.[1] | tonumber), calls: (.[2] | tonumber)}) | {strace_c_top: .}' \
+			>"$TMP/p.json"
+		jq -s '.[0] + .[1]' "$TMP/profile.json" "$TMP/p.json" >"$TMP/p2" && mv "$TMP/p2" "$TMP/profile.json"
 	fi
-	if command -v perf >/dev/null; then
-		# On-CPU time by syscall (kernel call chains), latebind's samples only.
-		underlay h v prof3
-		POOLS+=("$h")
-		t=$(now)
-		if perf record -q -F 999 -a -g -o "$TMP/perf.data" -- \
-			"$CLI" -n "$h" "${args[@]}" >/dev/null 2>"$TMP/perf.err"; then
-			local wall total
-			wall=$(since "$t")
-			perf report -i "$TMP/perf.data" --comm latebind --children --sort symbol --stdio -g none \
-				--percentage relative 2>/dev/null | grep -v '^#' | grep -v '^$' |
-				awk '{ printf "%s %s %s\n", $1, $2, $4 }' >"$TMP/perf.txt"
-			total=$(perf script -i "$TMP/perf.data" --comm latebind -F comm 2>/dev/null | wc -l)
-			{
-				echo "== perf record -F 999 -a -g: $total samples of latebind (on CPU about $total/999 s) in $wall s"
-				echo "== share of those samples, with children, top 40"
-				head -40 "$TMP/perf.txt"
-				echo "== share of those samples, self, top 25"
-				perf report -i "$TMP/perf.data" --comm latebind --no-children --sort symbol --stdio -g none \
-					--percentage relative 2>/dev/null | grep -v '^#' | grep -v '^$' |
-					awk '{ printf "%s %s\n", $1, $3 }' | head -25
-			} >>"$rep"
-			awk '$3 ~ /^__x64_sys_/ { sub(/__x64_sys_/, "", $3); sub(/%/, "", $1); print $3, $1 }' "$TMP/perf.txt" |
-				jq -Rsc --argjson n "${total:-0}" --argjson wall "$wall" 'split("\n") | map(select(length > 0) | split(" ") |
-					{syscall: .[0], oncpu_pct: (.[1] | tonumber)}) |
-					{perf_samples: $n, perf_oncpu_s: ($n / 999 * 100 | round / 100), perf_wall_s: $wall,
-					 perf_oncpu_by_syscall: .}' \
-				>"$TMP/perf.json"
-			jq --slurpfile p "$TMP/perf.json" '. + $p[0]' "$TMP/profile.json" >"$TMP/p2" &&
-				mv "$TMP/p2" "$TMP/profile.json"
-		else
-			echo "== perf record failed: $(tail -1 "$TMP/perf.err")" >>"$rep"
-		fi
-		"$CLI" -n "$h" pool destroy dev ulh >/dev/null
-		forget_pool "$h"
-		del_netns "$h" "$v"
-	fi
+	command -v perf >/dev/null || { note "profile: $rep (no perf)"; return 0; }
+	underlay h v prof2
+	POOLS+=("$h")
+	t=$(now)
+	perf record -q -F 999 -a -g -o "$TMP/perf.data" -- "$CLI" -n "$h" "${args[@]}" >/dev/null 2>"$TMP/perf.err" ||
+		die "profile: create under perf failed: $(tail -1 "$TMP/perf.err")"
+	wall=$(since "$t")
+	"$CLI" -n "$h" pool destroy dev ulh >/dev/null
+	forget_pool "$h"
+	del_netns "$h" "$v"
+	# shellcheck disable=SC2016
+	perf script -i "$TMP/perf.data" --comm latebind -F time,ip,sym 2>/dev/null | awk -v wall="$wall" '
+		function flush() {
+			if (t == "") return
+			c = "other kernel"
+			if (s ~ / vxlan_newlink/) c = "tunnels: vxlan newlink"
+			else if (s ~ / (__tun_chr_ioctl|tun_chr_close)/) c = "taps: tun ioctl, close"
+			else if (s ~ / __sys_bpf/) c = "bpf: maps, programs, tcx links"
+			else if (s ~ / do_setlink/) c = "netlink setlink: tag, up"
+			else if (s ~ / rtnl_dump_ifinfo/) c = "netlink link dump"
+			else if (s ~ / proc_sys_call_handler/) c = "sysctl writes: IPv6 off"
+			else if (s ~ / netdev_get_name/) c = "SIOCGIFNAME: if_indextoname"
+			else if (s ~ / (bprm_execve|do_exit|exit_mmap)/) c = "exec, exit"
+			else if (s !~ /ffffffff/) c = "user space"
+			if (s ~ / __x64_sys_/) { y = s; sub(/.* __x64_sys_/, "", y); sub(/ .*/, "", y); sc[y]++ }
+			n[c]++; total++
+			if (!t0) t0 = t
+			tl = t
+			if (c ~ /^taps/) { if (!tf) tf = t; tt = t }
+			if (c ~ /^SIOCGIFNAME/ && tt && t > tt && !lf) lf = t
+			t = ""; s = ""
+		}
+		/^ *[0-9]+\.[0-9]+: *$/ { flush(); t = $1 + 0; next }
+		{ s = s " " $2 }
+		END {
+			flush()
+			if (!lf) lf = tl
+			printf "{\"perf_wall_s\": %.3f, \"perf_oncpu_s\": %.3f, \"oncpu_by_work_s\": {", wall, total / 999
+			sep = ""
+			for (c in n) { printf "%s\"%s\": %.3f", sep, c, n[c] / 999; sep = ", " }
+			printf "}, \"oncpu_by_syscall_s\": {"
+			sep = ""
+			for (y in sc) if (sc[y] >= 10) { printf "%s\"%s\": %.3f", sep, y, sc[y] / 999; sep = ", " }
+			printf "}, \"phases_s\": {\"tunnels\": %.3f, \"taps_made\": %.3f, \"taps_recorded_guarded_up\": %.3f, ", tf - t0, tt - tf, lf - tt
+			printf "\"listing\": %.3f, \"first_to_last_sample\": %.3f}}\n", tl - lf, tl - t0
+		}' >"$TMP/p.json" || die "profile: cannot read the perf samples"
+	jq -s '.[0] + .[1]' "$TMP/profile.json" "$TMP/p.json" >"$TMP/p2" && mv "$TMP/p2" "$TMP/profile.json"
+	{
+		echo "== perf record -F 999 -a -g of one pool create ... count $COUNT taps, latebind's samples"
+		jq -r '"wall \(.perf_wall_s) s, on CPU \(.perf_oncpu_s) s", "phases (s):",
+			(.phases_s | to_entries[] | "  \(.key) \(.value)"), "on CPU by work (s):",
+			(.oncpu_by_work_s | to_entries | sort_by(-.value)[] | "  \(.key) \(.value)"),
+			"on CPU by syscall (s):", (.oncpu_by_syscall_s | to_entries | sort_by(-.value)[] | "  \(.key) \(.value)")' \
+			"$TMP/profile.json"
+		echo "== self, top 25 (share of latebind's samples)"
+		perf report -i "$TMP/perf.data" --comm latebind --no-children --sort symbol --stdio -g none \
+			--percentage relative 2>/dev/null | grep -v '^#' | grep -v '^$' | awk '{ print $1, $3 }' | head -25
+	} >>"$rep"
+
+	# Where it blocks: one sample per context switch.
+	underlay h v prof3
+	POOLS+=("$h")
+	perf record -q -e cs -c 1 -a -g -o "$TMP/cs.data" -- "$CLI" -n "$h" "${args[@]}" >/dev/null 2>"$TMP/perf.err" ||
+		die "profile: create under perf -e cs failed: $(tail -1 "$TMP/perf.err")"
+	"$CLI" -n "$h" pool destroy dev ulh >/dev/null
+	forget_pool "$h"
+	del_netns "$h" "$v"
+	perf script -i "$TMP/cs.data" --comm latebind -F time,ip,sym 2>/dev/null | awk '
+		function flush() {
+			if (!rec) return
+			c = "other"
+			if (s ~ / tcx_prog_attach/ && s ~ /synchronize_rcu/) c = "tcx attach: synchronize_rcu (expedited)"
+			else if (s ~ / __tun_detach/) c = "tap close: __tun_detach, synchronize_net"
+			else if (s ~ / synchronize_rcu/) c = "other synchronize_rcu"
+			else if (s ~ /reschedule_ipi|irqentry_exit/) c = "preempted"
+			n[c]++; rec = 0; s = ""
+		}
+		/^ *[0-9]+\.[0-9]+: *$/ { flush(); rec = 1; next }
+		{ s = s " " $2 }
+		END {
+			flush(); printf "{\"context_switches\": {"; sep = ""
+			for (c in n) { printf "%s\"%s\": %d", sep, c, n[c]; sep = ", " }
+			printf "}}\n"
+		}' >"$TMP/p.json" || die "profile: cannot read the context switches"
+	jq -s '.[0] + .[1]' "$TMP/profile.json" "$TMP/p.json" >"$TMP/p2" && mv "$TMP/p2" "$TMP/profile.json"
+	{
+		echo "== perf record -e cs -c 1 -a -g: latebind's context switches, by where it blocked"
+		jq -r '.context_switches | to_entries | sort_by(-.value)[] | "  \(.value) \(.key)"' "$TMP/profile.json"
+	} >>"$rep"
 	note "profile: $rep"
 }
 
@@ -576,8 +605,12 @@ jq -r '
 	c("latebind no taps     "; .create.latebind_no_taps),
 	c("conventional         "; .create.conventional),
 	c("conventional IPv6 off"; .create.conventional_ipv6_off),
-	(if .create.profile.phases then "  phases (under strace): \(.create.profile.phases | to_entries | map("\(.key) \(.value)") | join(", "))" else empty end),
-	(if .create.profile.perf_oncpu_by_syscall then "  on-CPU by syscall (perf): \(.create.profile.perf_oncpu_by_syscall[:6] | map("\(.syscall) \(.oncpu_pct)%") | join(", "))" else empty end),
+	(.create.profile | if .phases_s then
+		"  profiled create (perf): wall \(.perf_wall_s) s, on CPU \(.perf_oncpu_s) s",
+		"    phases (s): \(.phases_s | to_entries | map("\(.key) \(.value)") | join(", "))",
+		"    on CPU (s): \(.oncpu_by_work_s | to_entries | sort_by(-.value) | map("\(.key) \(.value)") | join(", "))",
+		"    left the CPU: \(.context_switches | to_entries | sort_by(-.value) | map("\(.value) \(.key)") | join(", "))"
+		else empty end),
 	"",
 	"throughput, \(.throughput.rounds) alternating rounds of \(.throughput.seconds) s; per round slot / conventional",
 	(.throughput | to_entries[] | select(.value | type == "object" and has("slot_median")) |
