@@ -18,8 +18,10 @@
 # 2. Throughput from a guest to its tenant's peer through ONE slot vs ONE
 #    conventional tap + bridge + tunnel, alternating rounds:
 #    - udp64: the guest is a tap fd: tap-blast writes 64-byte UDP payloads
-#      (106-byte frames) as fast as it can, pinned to CPU 0; udp-sink counts
-#      the datagrams delivered to a socket of the peer, pinned to CPU 1;
+#      (106-byte frames) as fast as it can, pinned to CPU 0, from 1.5 s after
+#      it opened the tap (a bridge drops a new opener's first frames until the
+#      link watch enabled its port); udp-sink counts the datagrams delivered
+#      to a socket of the peer, pinned to CPU 1;
 #    - tcp (guest -> peer) and tcp-rev (peer -> guest): the guest is a kernel
 #      TCP stack in namespace G behind tap g0; tap-relay copies frames between
 #      g0 and the slot's tap as a VMM does (virtio header, checksum and TSO
@@ -271,24 +273,25 @@ profile_create() {
 			if (t == "") return
 			c = "other kernel"
 			if (s ~ / vxlan_newlink/) c = "tunnels: vxlan newlink"
-			else if (s ~ / (__tun_chr_ioctl|tun_chr_close)/) c = "taps: tun ioctl, close"
+			else if (s ~ / (__tun_chr_ioctl|tun_chr_close|tun_chr_open)/) c = "taps: tun open, ioctl, close"
 			else if (s ~ / __sys_bpf/) c = "bpf: maps, programs, tcx links"
 			else if (s ~ / do_setlink/) c = "netlink setlink: tag, up"
 			else if (s ~ / rtnl_dump_ifinfo/) c = "netlink link dump"
-			else if (s ~ / proc_sys_call_handler/) c = "sysctl writes: IPv6 off"
+			else if (s ~ / proc_sys_/) c = "sysctl: IPv6 off"
 			else if (s ~ / netdev_get_name/) c = "SIOCGIFNAME: if_indextoname"
 			else if (s ~ / (bprm_execve|do_exit|exit_mmap)/) c = "exec, exit"
-			else if (s !~ /ffffffff/) c = "user space"
+			else if (s !~ / ffffffff/ && first ~ /strcmp/) c = "user space: strcmp (name lookups)"
+			else if (s !~ / ffffffff/) c = "user space: other"
 			if (s ~ / __x64_sys_/) { y = s; sub(/.* __x64_sys_/, "", y); sub(/ .*/, "", y); sc[y]++ }
 			n[c]++; total++
 			if (!t0) t0 = t
 			tl = t
-			if (c ~ /^taps/) { if (!tf) tf = t; tt = t }
+			if (s ~ / (__tun_chr_ioctl|tun_chr_close)/) { if (!tf) tf = t; tt = t }
 			if (c ~ /^SIOCGIFNAME/ && tt && t > tt && !lf) lf = t
-			t = ""; s = ""
+			t = ""; s = ""; first = ""
 		}
 		/^ *[0-9]+\.[0-9]+: *$/ { flush(); t = $1 + 0; next }
-		{ s = s " " $2 }
+		{ s = s " " $1 " " $2; if (first == "") first = $2 }
 		END {
 			flush()
 			if (!lf) lf = tl
@@ -333,7 +336,7 @@ profile_create() {
 			n[c]++; rec = 0; s = ""
 		}
 		/^ *[0-9]+\.[0-9]+: *$/ { flush(); rec = 1; next }
-		{ s = s " " $2 }
+		{ s = s " " $1 " " $2 }
 		END {
 			flush(); printf "{\"context_switches\": {"; sep = ""
 			for (c in n) { printf "%s\"%s\": %d", sep, c, n[c]; sep = ", " }
@@ -431,6 +434,11 @@ relay_stop() { # -> the relay's counters line
 
 rx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.rx.packets'; }
 tx_packets() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.tx.packets'; }
+backlog_drops() { # the machine's softnet backlog drops, all CPUs (not per namespace)
+	local n=0 x
+	while read -r _ x _; do n=$((n + 16#$x)); done </proc/net/softnet_stat
+	echo "$n"
+}
 udp_rcvbuf_errors() { # NS
 	# shellcheck disable=SC2016
 	in_ns "$1" awk '$1 == "Udp:" { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp
@@ -439,30 +447,41 @@ udp_rcvbuf_errors() { # NS
 # udp64 WIRING ROUND SECONDS: tap-blast on the tap (CPU 0) -> udp-sink (CPU 1).
 udp64() {
 	local w=$1 r=$2 d=$3 h=${H[$1]} p=${P[$1]} sink=$TMP/sink-$1-$2 blast=$TMP/blast-$1-$2 t0 t1 e0 e1 sp line
+	local p0 p1 b0 b1
 	t0=$(tx_packets "$h" "${TUN[$w]}")
+	p0=$(rx_packets "$p" vx$VNI)
 	e0=$(udp_rcvbuf_errors "$p")
+	b0=$(backlog_drops)
 	in_ns "$p" "$SINK" 192.168.10.2 9 cpu 1 idle-ms 1000 max-seconds $((d + 30)) >"$sink" 2>&1 &
 	sp=$!
 	PIDS+=("$sp")
 	for _ in $(seq 50); do grep -q ready "$sink" && break; sleep 0.1; done
 	grep -q ready "$sink" || die "udp64 $w: udp-sink did not start: $(cat "$sink")"
 	in_ns "$h" "$BLAST" "${TAP[$w]}" $GUEST_MAC "${PEER_MAC[$w]}" 192.168.10.1 192.168.10.2 \
-		dport 9 payload 64 seconds "$d" cpu 0 >"$blast" 2>&1 || die "udp64 $w: tap-blast: $(cat "$blast")"
+		dport 9 payload 64 seconds "$d" cpu 0 settle 1500 >"$blast" 2>&1 || die "udp64 $w: tap-blast: $(cat "$blast")"
 	wait "$sp"
 	unset 'PIDS[-1]'
 	t1=$(tx_packets "$h" "${TUN[$w]}")
+	p1=$(rx_packets "$p" vx$VNI)
 	e1=$(udp_rcvbuf_errors "$p")
-	line=$(awk -v w="$w" -v r="$r" -v tun=$((t1 - t0)) -v rb=$((e1 - e0)) '
+	b1=$(backlog_drops)
+	# Where frames went missing: before the host tunnel (tunnel_tx < sent),
+	# on the underlay or in a backlog (peer_rx < tunnel_tx; backlog_drops
+	# counts the whole machine), at the socket (rcvbuf_errors).
+	line=$(awk -v w="$w" -v r="$r" -v tun=$((t1 - t0)) -v rb=$((e1 - e0)) -v prx=$((p1 - p0)) -v bd=$((b1 - b0)) '
 		FNR == 1 && /^sent/ { sent = $2; secs = $4; err = $8 }
-		/^received/ { rx = $2 }
+		/^received/ { rx = $2; span = $6 }
 		END {
 			if (secs <= 0 || rx == "") exit 1
 			printf "{\"test\":\"udp64\",\"wiring\":\"%s\",\"round\":%d,\"sent\":%d,\"seconds\":%.6f,", w, r, sent, secs
 			printf "\"write_errors\":%d,\"received\":%d,\"tunnel_tx\":%d,\"rcvbuf_errors\":%d,", err, rx, tun, rb
+			printf "\"peer_rx\":%d,\"backlog_drops\":%d,\"sink_span_s\":%.3f,", prx, bd, span
 			printf "\"sent_pps\":%.0f,\"value\":%.0f,\"loss\":%.6f}\n", sent / secs, rx / secs, 1 - rx / sent
 		}' "$blast" "$sink") || die "udp64 $w round $r: no result ($(cat "$blast" "$sink" | tr '\n' ' '))"
 	echo "$line" >>"$TMP/runs.jsonl"
-	jq -r '"udp64 \(.wiring) round \(.round): sent \(.sent_pps) pps, received \(.value) pps, loss \(.loss * 1000 | round / 10)%"' <<<"$line" >&2
+	jq -r '"udp64 \(.wiring) round \(.round): sent \(.sent_pps) pps, received \(.value) pps, loss \(.loss * 1000 | round / 10)%" +
+		(if .received < .sent then " (lost: \(.sent - .tunnel_tx) before the tunnel, \(.tunnel_tx - .peer_rx) before the peer" +
+			" [backlog drops \(.backlog_drops)], \(.rcvbuf_errors) at the socket; sink span \(.sink_span_s) s)" else "" end)' <<<"$line" >&2
 }
 
 iperf_server() { # NS

@@ -7,7 +7,7 @@
  * writes each frame its guest sends.
  *
  *   tap-blast TAP SRC-MAC DST-MAC SRC-IP DST-IP [dport N] [payload B]
- *             [seconds S] [cpu N] [novnet]
+ *             [seconds S] [cpu N] [settle MS] [novnet]
  *
  * The frame: Ethernet, IPv4 (no options, DF, valid checksum), UDP from port
  * 40000 to dport (default 9) with a valid checksum and B bytes of payload
@@ -15,6 +15,11 @@
  * (default 10) pinned to CPU N (default: not pinned), then prints one line:
  *   sent N seconds S pps P errors E frame_bytes F
  * A write the tap refuses counts as an error, not as sent.
+ * settle: wait MS ms between opening the tap and the first frame. Opening
+ * turns the tap's carrier on, and a bridge enables its port only once the
+ * kernel's link watch has handled that (up to a second later): frames sent
+ * before are dropped by the bridge. A VMM opens its tap long before its
+ * guest sends; so does this, with settle.
  */
 #include "tapbench.h"
 #include <arpa/inet.h>
@@ -45,7 +50,7 @@ int main(int argc, char **argv)
 {
 	uint8_t buf[VNET_HDR_LEN + 14 + 20 + 8 + 1472] = { 0 }, src[6], dst[6];
 	struct in_addr sip, dip;
-	unsigned long dport = 9, payload = 64, seconds = 10;
+	unsigned long dport = 9, payload = 64, seconds = 10, settle = 0;
 	long cpu = -1;
 	int vnet = 1, fd, i;
 	size_t len, off;
@@ -56,7 +61,7 @@ int main(int argc, char **argv)
 	tb_prog = "tap-blast";
 	if (argc < 6)
 		tb_bad("usage: tap-blast TAP SRC-MAC DST-MAC SRC-IP DST-IP [dport N] [payload B] "
-		       "[seconds S] [cpu N] [novnet]");
+		       "[seconds S] [cpu N] [settle MS] [novnet]");
 	tb_mac(argv[2], src);
 	tb_mac(argv[3], dst);
 	if (inet_pton(AF_INET, argv[4], &sip) != 1 || inet_pton(AF_INET, argv[5], &dip) != 1)
@@ -70,6 +75,8 @@ int main(int argc, char **argv)
 			seconds = tb_num(argv[++i], 1, 3600);
 		else if (!strcmp(argv[i], "cpu"))
 			cpu = (long)tb_num(argv[++i], 0, CPU_SETSIZE - 1);
+		else if (!strcmp(argv[i], "settle"))
+			settle = tb_num(argv[++i], 0, 60000);
 		else if (!strcmp(argv[i], "novnet"))
 			vnet = 0;
 		else
@@ -109,6 +116,8 @@ int main(int argc, char **argv)
 
 	tb_pin(cpu);
 	fd = tb_tap_open(argv[1], vnet, 0);
+	if (settle)
+		usleep((useconds_t)(settle * 1000));
 	t0 = tb_now();
 	deadline = t0 + (double)seconds;
 	for (;;) {
