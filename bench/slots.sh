@@ -454,7 +454,9 @@ udp64() {
 	b0=$(backlog_drops)
 	# The sink stops when told, not when idle: on this shared machine a
 	# pinned sender can stall for over a second.
-	in_ns "$p" "$SINK" 192.168.10.2 9 cpu 1 idle-ms 600000 max-seconds $((d + 60)) >"$sink" 2>&1 &
+	# nsenter, not in_ns: $! must be the sink itself (nsenter execs it).
+	nsenter --net="/run/netns/$p" "$SINK" 192.168.10.2 9 cpu 1 idle-ms 600000 max-seconds $((d + 60)) \
+		>"$sink" 2>&1 &
 	sp=$!
 	PIDS+=("$sp")
 	for _ in $(seq 50); do grep -q ready "$sink" && break; sleep 0.1; done
@@ -489,7 +491,7 @@ udp64() {
 }
 
 iperf_server() { # NS
-	in_ns "$1" iperf3 -s -1 -B 192.168.10.2 >/dev/null 2>&1 &
+	nsenter --net="/run/netns/$1" iperf3 -s -1 -B 192.168.10.2 >/dev/null 2>&1 &
 	PIDS+=("$!")
 	for _ in $(seq 50); do
 		[ -n "$(in_ns "$1" ss -Hltn 'sport = :5201')" ] && return 0
