@@ -56,6 +56,7 @@ UNIT     := $(BUILD)/tests/unit_tests
 POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
 BENCH_DP := $(BUILD)/bench/bench_datapath
+BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink
 LB_CRAFT := $(BUILD)/tests/lb-craft
 LB_TAPIO := $(BUILD)/tests/lb-tapio
 TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT) $(LB_TAPIO)
@@ -197,13 +198,19 @@ $(BENCH_DP): $(BUILD)/bench/bench_datapath.o $(BUILD)/tests/datapath/harness.o $
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
+# bench/slots.sh's guest, VMM relay and receiver: static, libc only.
+$(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c bench/tapbench.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
+
 bench-datapath: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_DP)
 	$(Q)$(BENCH_DP)
 
 # bench/run.sh: every benchmark, numbers and a plot into $(BUILD)/bench/.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP) $(BENCH_TOOLS)
 	$(Q)CLI=$(CLI) BUILD=$(BUILD) bash bench/run.sh
 
 clean:
