@@ -102,6 +102,7 @@ cleanup() {
 		"$CLI" -n "$ns" pool destroy dev ulh >/dev/null 2>&1 ||
 			"$CLI" -n "$ns" datapath detach dev ulh >/dev/null 2>&1
 	done
+	for ns in /run/netns/lbbn$$-*; do [ -e "$ns" ] && ip netns del "${ns##*/}"; done
 	for ns in "${NAMESPACES[@]}"; do
 		# Many devices left: delete them in one batch, not one by one.
 		ip -n "$ns" link del group 7 2>/dev/null
@@ -175,21 +176,32 @@ conv_batch() { # FILE
 }
 
 # create_round KIND ROUND: one create and one delete of KIND, timed, appended
-# to $TMP/create.jsonl. KIND: taps, notaps, conv, conv-noipv6.
+# to $TMP/create.jsonl. KIND: taps, notaps, netns (taps, each slot in a
+# namespace of its own: its phases from `-v`), conv, conv-noipv6.
 create_round() {
-	local kind=$1 r=$2 h v t c d want got show=null
+	local kind=$1 r=$2 h v t c d want got show=null phases=null nsp=lbbn$$-
 	underlay h v "c$kind$r"
 	case $kind in
-	taps | notaps)
+	taps | notaps | netns)
 		local args=(pool create dev ulh type vxlan remote 10.66.0.2 count "$COUNT")
-		[ "$kind" = taps ] && args+=(taps)
+		[ "$kind" = notaps ] || args+=(taps)
+		[ "$kind" = netns ] && args+=(netns-prefix "$nsp")
 		POOLS+=("$h")
 		t=$(now)
-		"$CLI" -n "$h" "${args[@]}" >/dev/null || die "create $kind: latebind pool create failed"
+		"$CLI" -v -n "$h" "${args[@]}" >/dev/null 2>"$TMP/create.err" ||
+			die "create $kind: latebind pool create failed: $(grep -v libbpf "$TMP/create.err" | tail -1)"
 		c=$(since "$t")
 		want=$((2 + COUNT))
 		[ "$kind" = taps ] && want=$((want + COUNT))
 		got=$(ups "$h")
+		if [ "$kind" = netns ]; then
+			# The slots are in their namespaces, each guarded, none in H.
+			want=2
+			[ "$("$CLI" -n "$h" -j show | jq --argjson n "$COUNT" '([.[0].tunnels[].netns | select(. != null)] | length) == $n and .[0].unguarded_tunnels == 0 and .[0].unguarded_taps == 0')" = true ] ||
+				die "create netns round $r: not every slot in its namespace, guarded"
+			phases=$(sed -n 's/.*slot namespaces: \([0-9]*\) ms to create them, \([0-9]*\) ms the tunnels, \([0-9]*\) ms the taps.*/{"namespaces_ms": \1, "tunnels_ms": \2, "taps_tags_guards_up_ms": \3}/p' "$TMP/create.err")
+			[ -n "$phases" ] || phases=null
+		fi
 		# What the CLI's listing of the pool costs (create prints it too).
 		t=$(now)
 		"$CLI" -n "$h" show >/dev/null || die "create $kind: show failed"
@@ -198,6 +210,7 @@ create_round() {
 		"$CLI" -n "$h" pool destroy dev ulh >/dev/null || die "create $kind: pool destroy failed"
 		d=$(since "$t")
 		forget_pool "$h"
+		! compgen -G "/run/netns/$nsp*" >/dev/null || die "create netns round $r: slot namespaces left"
 		;;
 	conv | conv-noipv6)
 		[ "$kind" = conv-noipv6 ] &&
@@ -217,7 +230,8 @@ create_round() {
 	del_netns "$h" "$v"
 	note "create $kind round $r: ${c} s create, ${d} s delete ($((want - 2)) devices)"
 	jq -nc --arg k "$kind" --argjson r "$r" --argjson c "$c" --argjson d "$d" --argjson n $((want - 2)) \
-		--argjson show "$show" '{kind: $k, round: $r, create_s: $c, delete_s: $d, devices: $n, show_s: $show}' \
+		--argjson show "$show" --argjson phases "$phases" \
+		'{kind: $k, round: $r, create_s: $c, delete_s: $d, devices: $n, show_s: $show, phases: $phases}' \
 		>>"$TMP/create.jsonl"
 }
 
@@ -537,6 +551,7 @@ conv_batch "$TMP/conv.batch"
 for r in $(seq "$CREATE_ROUNDS"); do
 	create_round taps "$r"
 	create_round notaps "$r"
+	create_round netns "$r"
 	if [ "$r" -le "$CONV_ROUNDS" ]; then
 		create_round conv "$r"
 		create_round conv-noipv6 "$r"
@@ -593,12 +608,14 @@ RESULT=$(jq -n -S --slurpfile runs "$TMP/runs.jsonl" --slurpfile creates "$TMP/c
 		{create_s: ($x | map(.create_s)), create_median_s: ($x | map(.create_s) | median),
 		 delete_s: ($x | map(.delete_s)), delete_median_s: ($x | map(.delete_s) | median),
 		 show_s: ($x | map(.show_s) | map(select(. != null))),
+		 phases: ($x | map(.phases) | map(select(. != null))),
 		 devices: ($x[0].devices // null)};
 	{
 	  machine: {kernel: $kernel, cpu: $cpu, cpus: $cpus, date: $date, loadavg_before: $load0,
 		    loadavg_after: $load1, elapsed_s: ($elapsed | round)},
 	  create: {slots: $count,
 		   latebind_taps: create("taps"), latebind_no_taps: create("notaps"),
+		   latebind_taps_netns: create("netns"),
 		   conventional: create("conv"), conventional_ipv6_off: create("conv-noipv6"),
 		   conventional_wiring: "per slot: persistent tap + bridge + VXLAN (VNI 1000+i, nolearning, noudpcsum), enslaved, all up; one ip -batch; deleted with one ip link del group",
 		   profile: $profile[0]},
@@ -628,6 +645,8 @@ jq -r '
 	"create \(.create.slots) slots:",
 	c("latebind taps        "; .create.latebind_taps),
 	c("latebind no taps     "; .create.latebind_no_taps),
+	c("latebind taps, netns "; .create.latebind_taps_netns),
+	(.create.latebind_taps_netns.phases[] | "    netns phases (ms): namespaces \(.namespaces_ms), tunnels \(.tunnels_ms), taps, tags, guards, up \(.taps_tags_guards_up_ms)"),
 	c("conventional         "; .create.conventional),
 	c("conventional IPv6 off"; .create.conventional_ipv6_off),
 	(.create.profile | if .phases_s then

@@ -479,8 +479,6 @@ static int populate_fn(struct ns_job *j, uint32_t slot, struct lb_nl *nl)
 	if (!err && !tap) {
 		err = lb_tap_open(&p->slots, pname, pifx, &fd);
 		if (!err)
-			err = lb_ipv6_off(pname);
-		if (!err)
 			err = lb_queue_tap(nl, pifx, tap_alias, p->info.group, tun->mtu, false,
 					   (long)slot);
 	}
@@ -491,8 +489,12 @@ static int populate_fn(struct ns_job *j, uint32_t slot, struct lb_nl *nl)
 		else
 			mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	}
-	if (!err && !(p->info.flags & LB_POOL_F_IPV6))
-		err = lb_ipv6_off(tname);
+	/*
+	 * IPv6: off by the namespace's default, set when it was made; no write
+	 * per device. Every /proc/sys lookup compares the name with the same
+	 * entry of every namespace (proc_sys_compare): with 4,000 namespaces,
+	 * two more writes per slot took over half of the create's CPU.
+	 */
 	if (!err)
 		err = flush(nl, &a);
 	else
