@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * liblatebind 1.2: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
- * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots).
+ * liblatebind 1.3: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
+ * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots;
+ * LATEBIND_1.3 for latebind_pool_tunnels()).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -313,6 +314,16 @@ LATEBIND_API int latebind_tunnel_stats(struct latebind_pool *pool, uint32_t slot
 #define LATEBIND_DROP_REASONS 7
 LATEBIND_API int latebind_pool_drops(struct latebind_pool *pool,
 				     uint64_t drops[LATEBIND_DROP_REASONS]);
+/*
+ * Slots 0..@n-1 of the pool at once (@n at most its count), for a scrape:
+ * @t[slot] as latebind_tunnel_info() and @st[slot] as latebind_tunnel_stats()
+ * fill them; either may be NULL. One link dump names the devices and batched
+ * map reads (256 slots a call) fetch the rest, where the per-slot calls cost
+ * a few syscalls each. Since liblatebind 1.3 (LATEBIND_1.3).
+ */
+LATEBIND_API int latebind_pool_tunnels(struct latebind_pool *pool,
+				       struct latebind_tunnel_info *t,
+				       struct latebind_tunnel_stats *st, uint32_t n);
 /* "unbound", "spoof", ...; "unknown" past the last. */
 LATEBIND_API const char *latebind_drop_reason_name(unsigned int reason);
 
