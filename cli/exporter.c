@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -27,6 +28,7 @@
 #include "args.h"
 #include "cli.h"
 #include "exporter.h"
+#include "output.h"
 
 #define EXP_CLIENTS 16
 #define EXP_REQUEST_MAX 8192  /* request line and headers */
@@ -44,20 +46,6 @@ static const char *const drop_direction[LATEBIND_DROP_REASONS] = {
 	[LB_DROP_BYPASS] = "both",
 };
 
-void metrics_label_value(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* --- one scrape ------------------------------------------------------------ */
 
 struct pool_scrape {
@@ -72,6 +60,23 @@ struct pool_scrape {
 };
 
 static unsigned long long scrape_errors;
+/* Without CAP_NET_ADMIN the guards cannot be read (tcx queries, nftables). */
+static bool guards_readable;
+
+/* Is capability @cap in this process's effective set (/proc/self/status)? */
+static bool have_cap(int cap)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	if (f)
+		fclose(f);
+	return found && (eff >> cap & 1);
+}
 
 static void pool_scrape_free(struct pool_scrape *ps)
 {
@@ -140,15 +145,24 @@ static void label(FILE *f, const char *key, const char *value)
 	metrics_label_value(f, value);
 }
 
-/* A gauge with the pool label alone, for every pool. */
+/* A gauge with the pool label alone, for every pool: @get's value. */
 static void pool_gauge(FILE *f, const struct pool_scrape *ps, size_t n, const char *name,
-		       const char *help, size_t offset)
+		       const char *help, unsigned long long (*get)(const struct pool_scrape *))
 {
 	family(f, name, "gauge", help);
 	for (size_t i = 0; i < n; i++) {
 		series(f, name, &ps[i]);
-		sample(f, *(const uint32_t *)((const char *)&ps[i] + offset));
+		sample(f, get(&ps[i]));
 	}
+}
+
+static unsigned long long missing(const struct pool_scrape *ps) { return ps->missing; }
+static unsigned long long no_ingress(const struct pool_scrape *ps) { return ps->no_ingress; }
+static unsigned long long first(const struct pool_scrape *ps) { return ps->info.programs_first; }
+static unsigned long long input(const struct pool_scrape *ps) { return ps->info.input_guard; }
+static unsigned long long unguarded(const struct pool_scrape *ps)
+{
+	return ps->info.unguarded_tunnels;
 }
 
 static void tunnel_counter(FILE *f, const struct pool_scrape *ps, size_t n, const char *name,
@@ -164,6 +178,26 @@ static void tunnel_counter(FILE *f, const struct pool_scrape *ps, size_t n, cons
 			label(f, "tunnel", ps[i].t[s].name);
 			sample(f, *(const uint64_t *)((const char *)&ps[i].st[s] + offset));
 		}
+}
+
+/* The isolation guards (docs/security.md), read with CAP_NET_ADMIN only. */
+static void write_guards(FILE *f, const struct pool_scrape *ps, size_t n)
+{
+	pool_gauge(f, ps, n, "latebind_programs_first",
+		   "1 if lb_egress and lb_ingress run first on the underlay's hooks.", first);
+	pool_gauge(f, ps, n, "latebind_input_guard",
+		   "1 if the pool's nftables input guard (table inet latebind) is whole.", input);
+	pool_gauge(f, ps, n, "latebind_tunnels_unguarded",
+		   "Tunnels without lb_tun_egress and lb_tun_ingress first on their hooks.",
+		   unguarded);
+	family(f, "latebind_taps_unguarded", "gauge",
+	       "Slots whose tap is missing or lacks lb_tap_ingress and lb_tap_egress.");
+	for (size_t i = 0; i < n; i++) {
+		if (!ps[i].has_slots)
+			continue;
+		series(f, "latebind_taps_unguarded", &ps[i]);
+		sample(f, ps[i].slots.unguarded_taps);
+	}
 }
 
 static void write_metrics(FILE *f, const struct pool_scrape *ps, size_t n, double seconds)
@@ -197,11 +231,10 @@ static void write_metrics(FILE *f, const struct pool_scrape *ps, size_t n, doubl
 		sample(f, ps[i].info.count - ps[i].bound);
 	}
 	pool_gauge(f, ps, n, "latebind_pool_tunnels_missing",
-		   "Slots whose tunnel device is gone (pool create makes them again).",
-		   offsetof(struct pool_scrape, missing));
+		   "Slots whose tunnel device is gone (pool create makes them again).", missing);
 	pool_gauge(f, ps, n, "latebind_pool_bindings_without_ingress",
 		   "Bound tunnels whose ingress entry is missing: their peer's traffic is dropped.",
-		   offsetof(struct pool_scrape, no_ingress));
+		   no_ingress);
 
 	tunnel_counter(f, ps, n, "latebind_tunnel_transmit_packets_total",
 		       "Packets a tunnel sent, rewritten from its dummy VNI to its real one.",
@@ -235,30 +268,8 @@ static void write_metrics(FILE *f, const struct pool_scrape *ps, size_t n, doubl
 			label(f, "direction", d ? "ingress" : "egress");
 			sample(f, d ? ps[i].info.ingress_attached : ps[i].info.egress_attached);
 		}
-	family(f, "latebind_programs_first", "gauge",
-	       "1 if lb_egress and lb_ingress run first on the underlay's hooks.");
-	for (size_t i = 0; i < n; i++) {
-		series(f, "latebind_programs_first", &ps[i]);
-		sample(f, ps[i].info.programs_first);
-	}
-	family(f, "latebind_input_guard", "gauge",
-	       "1 if the pool's nftables input guard (table inet latebind) is whole.");
-	for (size_t i = 0; i < n; i++) {
-		series(f, "latebind_input_guard", &ps[i]);
-		sample(f, ps[i].info.input_guard);
-	}
-	pool_gauge(f, ps, n, "latebind_tunnels_unguarded",
-		   "Tunnels without lb_tun_egress and lb_tun_ingress first on their hooks.",
-		   offsetof(struct pool_scrape, info.unguarded_tunnels));
-	family(f, "latebind_taps_unguarded", "gauge",
-	       "Slots whose tap is missing or lacks lb_tap_ingress and lb_tap_egress.");
-	for (size_t i = 0; i < n; i++) {
-		if (!ps[i].has_slots)
-			continue;
-		series(f, "latebind_taps_unguarded", &ps[i]);
-		sample(f, ps[i].slots.unguarded_taps);
-	}
-
+	if (guards_readable)
+		write_guards(f, ps, n);
 	family(f, "latebind_exporter_scrape_errors_total", "counter",
 	       "Pools this exporter failed to read since it started (logged on stderr).");
 	fprintf(f, "latebind_exporter_scrape_errors_total %llu\n", scrape_errors);
@@ -581,6 +592,10 @@ int do_exporter(int argc, char **argv)
 		close(sfd);
 		return 1;
 	}
+	guards_readable = have_cap(CAP_NET_ADMIN);
+	if (!guards_readable)
+		fprintf(stderr, "latebind: exporter: without CAP_NET_ADMIN the guards cannot be "
+			"read: their metrics are left out\n");
 	fprintf(stderr, "latebind: exporter: serving /metrics on %s\n", spec);
 	ret = serve(lfd, sfd);
 	close(lfd);

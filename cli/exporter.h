@@ -12,8 +12,6 @@
  */
 #define EXPORTER_LISTEN_DEFAULT "127.0.0.1:27746"
 
-/* @s as a quoted label value: backslash, double quote and newline escaped. */
-void metrics_label_value(FILE *f, const char *s);
 /* Every pool of this network namespace, as the text exposition format, into @f. */
 int metrics_scrape(FILE *f);
 

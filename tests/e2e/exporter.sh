@@ -15,6 +15,8 @@
 #  4 HTTP: 404, 405, 400, 431, HEAD; slow clients block no scrape
 #  5 bad input refused; IPv6; another namespace sees its own pools; SIGTERM
 #  6 Prometheus scrapes it; its API shows lb0's counter rising after traffic
+#  7 its unit passes systemd-analyze verify; its ExecStart runs as the unit
+#    confines it (read-only /sys/fs/bpf, its capability bounding set)
 # shellcheck disable=SC2034 # read by summary (tests/lib/results.sh)
 SUITE=exporter
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -235,6 +237,49 @@ if [ -n "${PROMETHEUS:-}" ]; then
 else
 	fail "no prometheus to scrape with"
 fi
+
+# ---- 7. its systemd unit ------------------------------------------------------------------------
+UNIT=systemd/latebind-exporter.service
+sed "s|^ExecStart=/usr/sbin/latebind |ExecStart=$(realpath "$CLI") |" "$UNIT" >"$T/latebind-exporter.service"
+mkdir -p "$T/man/man8" && cp man/latebind.8 "$T/man/man8/"
+# verify_clean UNIT: systemd-analyze verify passes and says nothing (it
+# exits 0 on an unknown key or a bad value, with a warning).
+verify_clean() {
+	local out
+	out=$(MANPATH="$T/man" systemd-analyze verify "$1" 2>&1) && [ -z "$out" ] && return 0
+	echo "$out" >&2
+	return 1
+}
+check "systemd-analyze verify: $UNIT clean (ExecStart: this build)" \
+	verify_clean "$T/latebind-exporter.service"
+sed 's/^ProtectHome=yes/ProtectHome=maybe/' "$T/latebind-exporter.service" >"$T/bad.service"
+check_fails "control: a bad value is caught" verify_clean "$T/bad.service" 2>/dev/null
+# Its ExecStart as systemd runs it: / and /sys read-only (ProtectSystem=strict,
+# ProtectKernelTunables), no new privileges, the unit's capability bounding set.
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")
+bset=-all$(for c in $caps; do printf ',+%s' "$(tr '[:upper:]' '[:lower:]' <<<"${c#CAP_}")"; done)
+sandboxed() { # PORT BOUNDING-SET: run the exporter so in H, in the background
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m --propagation slave bash -c 'mount -o remount,bind,ro / && mount -o remount,bind,ro /sys &&
+		mount -o remount,bind,ro /sys/fs/bpf && exec nsenter --net="/run/netns/$1" setpriv --no-new-privs \
+		--inh-caps=-all --ambient-caps=-all --bounding-set="$2" -- "$3" exporter listen "127.0.0.1:$4"' \
+		_ "$H" "$2" "$(realpath "$CLI")" "$1" 2>"$T/sandboxed-$1.err" &
+	PIDS+=("$!")
+}
+sandboxed 27748 "$bset"
+check "sandboxed as the unit says (bounding set $bset, read-only /sys/fs/bpf): it answers" \
+	wait_http "$H" http://127.0.0.1:27748/metrics
+M=$(get "$H" http://127.0.0.1:27748/metrics)
+check "...lb0's counters as the unconfined exporter reads them" \
+	[ "$(grep "$lb0" <<<"$M")" = "$(metrics | grep "$lb0")" ]
+check "...and the guards: programs first, input guard, 0 unguarded" \
+	[ "$(value "$M" 'latebind_programs_first{pool="ulh"}')$(value "$M" 'latebind_input_guard{pool="ulh"}')$(value "$M" 'latebind_tunnels_unguarded{pool="ulh"}')" = 110 ]
+sandboxed 27749 -all
+check "without CAP_NET_ADMIN: it answers" wait_http "$H" http://127.0.0.1:27749/metrics
+M=$(get "$H" http://127.0.0.1:27749/metrics)
+check "...the counters still there" [ "$(grep -c "$lb0" <<<"$M")" -eq 4 ]
+check_fails "...the guards left out, not reported broken" grep -q '^latebind_input_guard' <<<"$M"
+check "...and it says why" grep -q 'without CAP_NET_ADMIN' "$T/sandboxed-27749.err"
 
 kill -TERM "$EXPORTER"
 t0=$(date +%s%N)
