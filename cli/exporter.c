@@ -200,12 +200,14 @@ static void write_guards(FILE *f, const struct pool_scrape *ps, size_t n)
 	}
 }
 
-static void write_metrics(FILE *f, const struct pool_scrape *ps, size_t n, double seconds)
+static void write_metrics(FILE *f, const struct pool_scrape *ps, size_t n, bool listed,
+			  double seconds)
 {
 	char addr[64], range[32];
 
 	family(f, "latebind_pools", "gauge", "Pools in this network namespace.");
-	fprintf(f, "latebind_pools %zu\n", n);
+	if (listed) /* else unknown, not 0 */
+		fprintf(f, "latebind_pools %zu\n", n);
 	family(f, "latebind_pool_info", "gauge",
 	       "A pool's settings as labels; the value is always 1.");
 	for (size_t i = 0; i < n; i++) {
@@ -293,6 +295,7 @@ int metrics_scrape(FILE *f)
 	double t0 = now_s();
 	size_t n = 0, got = 0;
 	int err = latebind_pool_list(&pools, &n);
+	bool listed;
 
 	if (err) {
 		scrape_errors++;
@@ -300,6 +303,7 @@ int metrics_scrape(FILE *f)
 			latebind_last_error());
 		n = 0;
 	}
+	listed = !err;
 	if (n && !(ps = calloc(n, sizeof(*ps)))) {
 		free(pools);
 		return -ENOMEM;
@@ -307,7 +311,7 @@ int metrics_scrape(FILE *f)
 	for (size_t i = 0; i < n; i++)
 		if (read_pool(pools[i], &ps[got]))
 			got++;
-	write_metrics(f, ps, got, now_s() - t0);
+	write_metrics(f, ps, got, listed, now_s() - t0);
 	for (size_t i = 0; i < got; i++)
 		pool_scrape_free(&ps[i]);
 	free(ps);
@@ -566,6 +570,8 @@ static int serve(int lfd, int sfd)
 int do_exporter(int argc, char **argv)
 {
 	const char *spec = EXPORTER_LISTEN_DEFAULT;
+	unsigned int *pools;
+	size_t n;
 	sigset_t mask;
 	int lfd, sfd, ret;
 
@@ -592,6 +598,13 @@ int do_exporter(int argc, char **argv)
 		close(sfd);
 		return 1;
 	}
+	/* Pins it cannot read would look like no pools at all: refuse to start. */
+	if (latebind_pool_list(&pools, &n)) {
+		close(lfd);
+		close(sfd);
+		return cli_error("exporter: %s (the pins are root's)", latebind_last_error());
+	}
+	free(pools);
 	guards_readable = have_cap(CAP_NET_ADMIN);
 	if (!guards_readable)
 		fprintf(stderr, "latebind: exporter: without CAP_NET_ADMIN the guards cannot be "

@@ -329,7 +329,8 @@ LATEBIND_API const char *latebind_drop_reason_name(unsigned int reason);
 
 /*
  * Underlays with a pool in the current network namespace, ascending by
- * ifindex; free(*ifindexes).
+ * ifindex; free(*ifindexes). None is 0 pools; pins this process may not
+ * read (another uid) are an error (-EACCES), never 0 pools.
  */
 LATEBIND_API int latebind_pool_list(unsigned int **ifindexes, size_t *n);
 

@@ -185,6 +185,16 @@ refused "the port in use" "Address already in use" listen 127.0.0.1:27746
 refused "an address not here" "Cannot assign requested address" listen 192.0.2.1:9999
 refused "an unknown argument" 'unknown argument "lissen"' lissen 127.0.0.1:9999
 refused "listen without a value" '"listen" needs ADDR:PORT' listen
+# Another uid cannot open the pins: that must not read as "no pools".
+chmod 755 "$T" && cp "$CLI" "$T/latebind" && chmod 755 "$T/latebind"
+out=$(timeout 5 nsenter --net="/run/netns/$H" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$T/latebind" exporter listen 127.0.0.1:9999 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [[ $out == *"cannot read the pools' pins"*"Permission denied"* ]]; then
+	ok "as uid 65534: refused at start ($out)"
+else
+	fail "as uid 65534: exit $rc, said: $out"
+fi
 check "the first exporter still serves" [ "$(status "$H" $U/metrics)" = 200 ]
 
 "$CLI" -n "$V" exporter listen '[::1]:27747' 2>/dev/null &
