@@ -165,18 +165,37 @@ static unsigned long long unguarded(const struct pool_scrape *ps)
 	return ps->info.unguarded_tunnels;
 }
 
-static void tunnel_counter(FILE *f, const struct pool_scrape *ps, size_t n, const char *name,
-			   const char *help, size_t offset)
+/* The per-tunnel counters: a field of struct latebind_tunnel_stats each. */
+static const struct tunnel_counter {
+	const char *name, *help;
+	size_t offset;
+} counters[] = {
+	{ "latebind_tunnel_transmit_packets_total",
+	  "Packets a tunnel sent, rewritten from its dummy VNI to its real one.",
+	  offsetof(struct latebind_tunnel_stats, tx_packets) },
+	{ "latebind_tunnel_transmit_bytes_total",
+	  "Bytes a tunnel sent (whole frames, outer headers included).",
+	  offsetof(struct latebind_tunnel_stats, tx_bytes) },
+	{ "latebind_tunnel_receive_packets_total",
+	  "Packets a tunnel received, rewritten from its real VNI to its dummy one.",
+	  offsetof(struct latebind_tunnel_stats, rx_packets) },
+	{ "latebind_tunnel_receive_bytes_total",
+	  "Bytes a tunnel received (whole frames, outer headers included).",
+	  offsetof(struct latebind_tunnel_stats, rx_bytes) },
+};
+
+static void tunnel_counter(FILE *f, const struct pool_scrape *ps, size_t n,
+			   const struct tunnel_counter *c)
 {
-	family(f, name, "counter", help);
+	family(f, c->name, "counter", c->help);
 	for (size_t i = 0; i < n; i++)
 		for (uint32_t s = 0; s < ps[i].info.count; s++) {
 			/* a slot whose device is gone has no name to label it */
 			if (!ps[i].t[s].name[0])
 				continue;
-			series(f, name, &ps[i]);
+			series(f, c->name, &ps[i]);
 			label(f, "tunnel", ps[i].t[s].name);
-			sample(f, *(const uint64_t *)((const char *)&ps[i].st[s] + offset));
+			sample(f, *(const uint64_t *)((const char *)&ps[i].st[s] + c->offset));
 		}
 }
 
@@ -238,18 +257,8 @@ static void write_metrics(FILE *f, const struct pool_scrape *ps, size_t n, bool 
 		   "Bound tunnels whose ingress entry is missing: their peer's traffic is dropped.",
 		   no_ingress);
 
-	tunnel_counter(f, ps, n, "latebind_tunnel_transmit_packets_total",
-		       "Packets a tunnel sent, rewritten from its dummy VNI to its real one.",
-		       offsetof(struct latebind_tunnel_stats, tx_packets));
-	tunnel_counter(f, ps, n, "latebind_tunnel_transmit_bytes_total",
-		       "Bytes a tunnel sent (whole frames, outer headers included).",
-		       offsetof(struct latebind_tunnel_stats, tx_bytes));
-	tunnel_counter(f, ps, n, "latebind_tunnel_receive_packets_total",
-		       "Packets a tunnel received, rewritten from its real VNI to its dummy one.",
-		       offsetof(struct latebind_tunnel_stats, rx_packets));
-	tunnel_counter(f, ps, n, "latebind_tunnel_receive_bytes_total",
-		       "Bytes a tunnel received (whole frames, outer headers included).",
-		       offsetof(struct latebind_tunnel_stats, rx_bytes));
+	for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); c++)
+		tunnel_counter(f, ps, n, &counters[c]);
 
 	family(f, "latebind_drops_total", "counter",
 	       "Packets the datapath dropped, by reason and direction (docs/maps.md).");

@@ -36,12 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 lab() {
-	new_netns H host && new_netns V vpc || return 1
-	ip link add ulh netns "$H" type veth peer name ulv netns "$V"
-	ip -n "$H" addr add 10.30.0.1/24 dev ulh
-	ip -n "$V" addr add 10.30.0.2/24 dev ulv
-	ip -n "$H" link set ulh up
-	ip -n "$V" link set ulv up
+	host_vpc_lab 10.30.0 || return 1
 	ip -n "$V" link add vx100 type vxlan id 100 remote 10.30.0.1 dstport 4789 dev ulv
 	ip -n "$V" addr add 192.168.30.2/24 dev vx100
 	ip -n "$V" link set vx100 up
