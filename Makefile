@@ -2,7 +2,7 @@
 #   make            library and CLI
 #   make check      install deps, build, run every test
 #   make check-scale  pools of 65,536 tunnels of every type x family (an hour or more)
-#   make demo       install deps, build, show a warm pool and late binds working
+#   make demo       install deps, build, show a warm pool, late binds, a slot handed to a VM
 #   make install    PREFIX=/usr/local, DESTDIR supported
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
 #   make bench      all benchmarks into build/bench (docs/BENCHMARKS.md)
@@ -56,6 +56,7 @@ UNIT     := $(BUILD)/tests/unit_tests
 POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
 BENCH_DP := $(BUILD)/bench/bench_datapath
+BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink
 LB_CRAFT := $(BUILD)/tests/lb-craft
 LB_TAPIO := $(BUILD)/tests/lb-tapio
 TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT) $(LB_TAPIO)
@@ -130,7 +131,8 @@ $(POOL_HANDLE): $(BUILD)/tests/pool/pool_handle.o $(BUILD)/tests/lib/check.o $(L
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS) -lpthread
 
-$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/args.o $(BUILD)/cli/output.o $(LIB_A)
+$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c)) $(BUILD)/cli/args.o $(BUILD)/cli/output.o \
+	 $(BUILD)/cli/conf.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
 
@@ -157,7 +159,7 @@ fuzz: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(LB_CRAFT) $(LB_TAPIO)
-	$(Q)CLI=$(CLI) bash scripts/demo.sh
+	$(Q)BUILD=$(BUILD) CLI=$(CLI) LB_CRAFT=$(LB_CRAFT) LB_TAPIO=$(LB_TAPIO) bash scripts/demo.sh
 
 # --- examples/go: a control plane in Go, against the pinned maps only -------
 # Debian's Go packages in GOPATH mode, offline: golang-go,
@@ -196,13 +198,19 @@ $(BENCH_DP): $(BUILD)/bench/bench_datapath.o $(BUILD)/tests/datapath/harness.o $
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
+# bench/slots.sh's guest, VMM relay and receiver: static, libc only.
+$(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c bench/tapbench.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static -Wall -Wextra -o $@ $<
+
 bench-datapath: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_DP)
 	$(Q)$(BENCH_DP)
 
 # bench/run.sh: every benchmark, numbers and a plot into $(BUILD)/bench/.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP) $(BENCH_TOOLS)
 	$(Q)CLI=$(CLI) BUILD=$(BUILD) bash bench/run.sh
 
 clean:

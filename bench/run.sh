@@ -4,6 +4,7 @@
 #   scale.json       pool creation by size, bind by bound tunnels, memory
 #   datapath.json    ns per packet over a pass-through program
 #   throughput.json  TCP and 64-byte UDP through latebind vs a plain tunnel
+#   slots.json       slots vs tap + bridge + tunnel: create time, guest throughput
 #   results.json     all of the above, with the machine
 #   latency.png      latency distributions of bind and create, idle and churn
 # Numbers only: nothing here passes or fails on speed.
@@ -57,13 +58,17 @@ echo "== 4: per packet"
 echo "== 5: throughput"
 CLI=$CLI BENCH_OUT=$OUT THROUGHPUT_ROUNDS=${THROUGHPUT_ROUNDS:-5} bash bench/throughput.sh
 
+echo "== 6: slots"
+BUILD=$BUILD CLI=$CLI BENCH_OUT=$OUT bash bench/slots.sh
+
 echo "== results"
 jq -n --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
 	--argjson cpus "$(nproc)" --arg date "$(date -u +%FT%TZ)" \
 	--slurpfile bind "$OUT/bind.json" --slurpfile scale "$OUT/scale.json" \
 	--slurpfile dp "$OUT/datapath.json" --slurpfile tp "$OUT/throughput.json" \
+	--slurpfile slots "$OUT/slots.json" \
 	'{machine: {kernel: $kernel, cpu: $cpu, cpus: $cpus, date: $date},
-	  bind: $bind[0], scale: $scale[0], datapath: $dp[0], throughput: $tp[0]}' >"$OUT/results.json"
+	  bind: $bind[0], scale: $scale[0], datapath: $dp[0], throughput: $tp[0], slots: $slots[0]}' >"$OUT/results.json"
 echo "   $OUT/results.json"
 
 if command -v gnuplot >/dev/null; then

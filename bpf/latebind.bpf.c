@@ -13,8 +13,8 @@
  *   inner frame -> [tun egress: drop if unbound; priority LB_PRIO_EGRESS|slot]
  *               -> kernel encapsulates -> [lb_egress: rewrite only if the tag
  *                  names the packet's own slot; a dummy VNI without it is forged]
- *   wire -> [lb_ingress: rewrite; mark LB_MARK_INGRESS|slot] -> kernel decaps
- *        -> [tun ingress: drop anything without that mark]
+ *   wire -> [lb_ingress: rewrite; mark and priority LB_MARK_INGRESS|slot]
+ *        -> kernel decaps -> [tun ingress: drop anything without that priority]
  *
  * The tunnel side sees every route into and out of a tunnel (fragments the
  * kernel reassembled, other interfaces, loopback, local senders); the
@@ -171,9 +171,11 @@ int lb_ingress(struct __sk_buff *skb)
 
 	if (!cfg)
 		return LB_PASS;
-	/* Our mark means "lb_ingress rewrote this"; nobody else may bring one. */
+	/* Our tag means "lb_ingress rewrote this"; nobody else may bring one. */
 	if (lb_tag_is(skb->mark, LB_MARK_INGRESS))
 		skb->mark = 0;
+	if (lb_tag_is(skb->priority, LB_PRIO_INGRESS))
+		skb->priority = 0;
 	lb_pull_headers(skb);
 	if (lb_parse(skb, cfg, &p))
 		return LB_PASS;
@@ -217,7 +219,10 @@ int lb_ingress(struct __sk_buff *skb)
 
 	lb_set_vni(&p, dummy);
 	lb_count(slot, 0, skb->len);
+	/* The mark for the nftables input guard; the priority for lb_tun_ingress,
+	 * as it survives a tunnel in another namespace (skb_scrub_packet). */
 	skb->mark = LB_MARK_INGRESS | slot;
+	skb->priority = LB_PRIO_INGRESS | slot;
 	return LB_PASS;
 }
 
@@ -257,9 +262,10 @@ int lb_tun_ingress(struct __sk_buff *skb)
 
 	const __u32 *tap;
 
-	if (!slot || skb->mark != (LB_MARK_INGRESS | *slot))
+	if (!slot || skb->priority != (LB_PRIO_INGRESS | *slot))
 		return lb_drop(LB_DROP_BYPASS);
 	skb->mark = 0;
+	skb->priority = 0;
 	/* A slot's tunnel hands its frames to the slot's tap, and to nothing else. */
 	tap = bpf_map_lookup_elem(&lb_slot_tap, slot);
 	if (tap && *tap) {

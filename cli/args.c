@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +133,45 @@ int parse_mac(const char *s, uint8_t mac[6])
 			return -EINVAL;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)strtoul((char[]){ s[3 * i], s[3 * i + 1], 0 }, NULL, 16);
+	return 0;
+}
+
+int parse_owner(const char *val, struct latebind_slot_spec *slots, char *err, size_t errlen)
+{
+	char user[256], *group;
+
+	if (strlen(val) >= sizeof(user)) {
+		snprintf(err, errlen, "\"%.32s...\": too long", val);
+		return -EINVAL;
+	}
+	snprintf(user, sizeof(user), "%s", val);
+	group = strchr(user, ':');
+	if (group)
+		*group++ = 0;
+	if (!*user || (group && !*group)) {
+		snprintf(err, errlen, "\"%s\": USER[:GROUP]", val);
+		return -EINVAL;
+	}
+	slots->has_owner = true;
+	if (parse_u32(user, 0, UINT32_MAX - 1, &slots->owner_uid)) {
+		struct passwd *pw = getpwnam(user);
+
+		if (!pw) {
+			snprintf(err, errlen, "\"%s\": no user \"%s\"", val, user);
+			return -EINVAL;
+		}
+		slots->owner_uid = pw->pw_uid;
+	}
+	slots->has_group = group != NULL;
+	if (group && parse_u32(group, 0, UINT32_MAX - 1, &slots->owner_gid)) {
+		struct group *gr = getgrnam(group);
+
+		if (!gr) {
+			snprintf(err, errlen, "\"%s\": no group \"%s\"", val, group);
+			return -EINVAL;
+		}
+		slots->owner_gid = gr->gr_gid;
+	}
 	return 0;
 }
 

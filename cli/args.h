@@ -34,6 +34,12 @@ int parse_dp_option(int argc, char **argv, struct latebind_datapath_config *cfg,
 		    size_t errlen);
 
 /*
+ * "USER[:GROUP]", names or numbers (a number need not name a user: the
+ * library checks), into @slots' owner; -EINVAL with @err as '"VAL": why'.
+ */
+int parse_owner(const char *val, struct latebind_slot_spec *slots, char *err, size_t errlen);
+
+/*
  * "ADDR:PORT" with an IPv4 address or an IPv6 address in brackets
  * ("[::1]:27746"); no host names. Fills @ss and *@len for bind(); -EINVAL
  * with @err naming the problem.

@@ -27,6 +27,7 @@ int do_show(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_bench(int argc, char **argv);
 int do_gc(int argc, char **argv);
+int do_apply(int argc, char **argv);
 int do_exporter(int argc, char **argv);
 
 #endif

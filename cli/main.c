@@ -13,6 +13,7 @@
 #include <latebind/latebind.h>
 #include "args.h"
 #include "cli.h"
+#include "conf.h"
 #include "exporter.h"
 #include "output.h"
 
@@ -27,8 +28,11 @@ static void usage(FILE *f)
 		"  latebind pool create dev UNDERLAY type { geneve | vxlan } remote ADDR\n"
 		"          [ local ADDR ] count N [ dummy-base VNI ] [ prefix NAME ] [ dstport PORT ]\n"
 		"          [ udpcsum | noudpcsum ] [ ipv6 | noipv6 ] [ mode { auto | tcx | cls_bpf } ]\n"
-		"          [ taps [ tap-prefix NAME ] [ tap-owner USER[:GROUP] ] [ multi-queue ] ]\n"
+		"          [ taps [ tap-prefix NAME ] [ tap-owner USER[:GROUP] ] [ multi-queue ]\n"
+		"                 [ netns-prefix NAME ] ]\n"
 		"  latebind pool destroy dev UNDERLAY\n"
+		"  latebind apply [ -f FILE | -d DIR ] [ --dry-run ] [ --force ]\n"
+		"          [ --wait-underlay SECONDS ]   pools as the config says (default DIR %s)\n"
 		"  latebind bind TUNNEL vni VNI [ inner-mac MAC ]      TUNNEL: a tunnel or its slot's tap\n"
 		"  latebind unbind TUNNEL\n"
 		"  latebind show [ TUNNEL ]\n"
@@ -57,7 +61,7 @@ static void usage(FILE *f)
 		"  -j          JSON output\n"
 		"  -n NETNS    run in the named network namespace (like ip -n)\n"
 		"  -v          verbose: library debug messages on stderr\n",
-		EXPORTER_LISTEN_DEFAULT, LATEBIND_PREFIX_DEFAULT, LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
+		CONF_DIR_DEFAULT, EXPORTER_LISTEN_DEFAULT, LATEBIND_PREFIX_DEFAULT, LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
 		LB_VXLAN_PORT_DEFAULT);
 }
 
@@ -162,6 +166,7 @@ static int do_help(int argc, char **argv)
 
 static const struct cli_cmd top_cmds[] = {
 	{ "pool", do_pool },
+	{ "apply", do_apply },
 	{ "bind", do_bind },
 	{ "unbind", do_unbind },
 	{ "show", do_show },

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* latebind pool { create | destroy }, bind, unbind, show, stats */
 #include <errno.h>
-#include <grp.h>
 #include <net/if.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,46 +20,12 @@ static const char *need_value(int argc, char **argv, const char *what)
 	return argv[1];
 }
 
-/* "USER[:GROUP]", names or numbers: a number need not name a user (the library checks). */
-static int parse_owner(const char *val, struct latebind_slot_spec *slots)
-{
-	char user[256], *group;
-	int err;
-
-	if (strlen(val) >= sizeof(user))
-		return cli_error("invalid tap-owner: too long");
-	snprintf(user, sizeof(user), "%s", val);
-	group = strchr(user, ':');
-	if (group)
-		*group++ = 0;
-	if (!*user || (group && !*group))
-		return cli_error("invalid tap-owner \"%s\": USER[:GROUP]", val);
-	slots->has_owner = true;
-	if ((err = parse_u32(user, 0, UINT32_MAX - 1, &slots->owner_uid))) {
-		struct passwd *pw = getpwnam(user);
-
-		if (!pw)
-			return cli_error("invalid tap-owner \"%s\": no user \"%s\"", val, user);
-		slots->owner_uid = pw->pw_uid;
-	}
-	if (!group)
-		return 0;
-	slots->has_group = true;
-	if ((err = parse_u32(group, 0, UINT32_MAX - 1, &slots->owner_gid))) {
-		struct group *gr = getgrnam(group);
-
-		if (!gr)
-			return cli_error("invalid tap-owner \"%s\": no group \"%s\"", val, group);
-		slots->owner_gid = gr->gr_gid;
-	}
-	return 0;
-}
-
 static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
 			enum latebind_attach_mode *mode, struct latebind_slot_spec *slots,
 			bool *taps)
 {
 	const char *val, *tap_opt = NULL;
+	char why[300];
 	uint32_t v;
 
 	latebind_pool_spec_init(spec);
@@ -89,11 +53,16 @@ static int parse_create(int argc, char **argv, struct latebind_pool_spec *spec,
 				return 1;
 			slots->tap_prefix = val;
 			tap_opt = argv[0];
+		} else if (!strcmp(argv[0], "netns-prefix")) {
+			if (!(val = need_value(argc, argv, "a name")))
+				return 1;
+			slots->netns_prefix = val;
+			tap_opt = argv[0];
 		} else if (!strcmp(argv[0], "tap-owner")) {
 			if (!(val = need_value(argc, argv, "USER[:GROUP]")))
 				return 1;
-			if (parse_owner(val, slots))
-				return 1;
+			if (parse_owner(val, slots, why, sizeof(why)))
+				return cli_error("invalid tap-owner %s", why);
 			tap_opt = argv[0];
 		} else if (!strcmp(argv[0], "dev")) {
 			if (!(val = need_value(argc, argv, "a device name")))
@@ -354,11 +323,16 @@ static void print_tap(struct latebind_pool *pool, uint32_t slot)
 	else
 		out_null("tap", " tap (missing)");
 	out_uint("tap_ifindex", "", ifindex);
+	if (!latebind_slot_netns(pool, slot, name, sizeof(name)))
+		out_string("netns", " netns %s", name);
+	else
+		out_null("netns", "");
 }
 
 static void print_slots(struct latebind_pool *pool)
 {
 	struct latebind_slots_info si;
+	char prefix[32];
 
 	if (latebind_pool_slots(pool, &si)) {
 		out_bool("taps", "", false);
@@ -377,7 +351,10 @@ static void print_slots(struct latebind_pool *pool)
 		out_null("tap_owner_gid", "");
 	}
 	out_bool("multi_queue", si.multi_queue ? " multi-queue" : "", si.multi_queue);
-	out_null("netns", " netns (the pool's)");
+	if (!latebind_pool_netns_prefix(pool, prefix, sizeof(prefix)))
+		out_string("netns_prefix", " netns-prefix %s", prefix);
+	else
+		out_null("netns_prefix", " netns (the pool's)");
 	out_uint("unguarded_taps", "", si.unguarded_taps);
 	if (si.unguarded_taps)
 		out_text(" BROKEN: %u taps lack their lb_tap_ingress/lb_tap_egress guard",

@@ -93,15 +93,34 @@ _latebind()
         elif [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-j -n -v -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "pool bind unbind show stats gc exporter bench datapath help" -- "$cur"))
+            COMPREPLY=($(compgen -W "pool apply bind unbind show stats gc exporter bench datapath help" -- "$cur"))
         fi
         return
     fi
 
-    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool bind unbind show stats gc exporter bench datapath help)
+    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool apply bind unbind show stats gc exporter bench datapath help)
     _lb_from=$((i + 1))
 
     case $cmd in
+    apply)
+        case $prev in
+        -f | --file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        -d | --dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
+        --wait-underlay) ;;
+        *)
+            local kws=(--dry-run --force --wait-underlay)
+            # -f (again and again) or -d, not both
+            [[ " ${COMP_WORDS[*]:_lb_from} " != *" -d "* ]] && kws+=(-f)
+            [[ " ${COMP_WORDS[*]:_lb_from} " != *" -f "* ]] && kws+=(-d)
+            local w out=()
+            for w in "${kws[@]}"; do
+                [[ $w != -f && " ${COMP_WORDS[*]:_lb_from:COMP_CWORD-_lb_from} " == *" $w "* ]] || out+=("$w")
+            done
+            COMPREPLY=($(compgen -W "${out[*]}" -- "$cur"))
+            ;;
+        esac
+        return
+        ;;
     bind | unbind | show | stats)
         if ((COMP_CWORD == i + 1)); then
             COMPREPLY=($(compgen -W "$(_latebind_devs members)" -- "$cur"))
@@ -153,10 +172,10 @@ _latebind()
         type) COMPREPLY=($(compgen -W "geneve vxlan" -- "$cur")) ;;
         mode) COMPREPLY=($(compgen -W "auto tcx cls_bpf" -- "$cur")) ;;
         tap-owner) COMPREPLY=($(compgen -u -- "$cur")) ;;
-        remote | local | count | dummy-base | prefix | dstport | tap-prefix) ;;
+        remote | local | count | dummy-base | prefix | dstport | tap-prefix | netns-prefix) ;;
         *)
             local kws=(dev type remote count dummy-base prefix dstport udpcsum noudpcsum ipv6 noipv6 mode taps)
-            [[ " ${COMP_WORDS[*]:_lb_from} " == *" taps "* ]] && kws+=(tap-prefix tap-owner multi-queue)
+            [[ " ${COMP_WORDS[*]:_lb_from} " == *" taps "* ]] && kws+=(tap-prefix tap-owner multi-queue netns-prefix)
             # local is VXLAN only
             [[ " ${COMP_WORDS[*]:_lb_from} " != *" type geneve "* ]] && kws+=(local)
             _latebind_keywords "${kws[@]}"

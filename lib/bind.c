@@ -20,13 +20,14 @@
 #include <bpf/bpf.h>
 #include "internal.h"
 #include "handle.h"
+#include "slotns.h"
 
 /* @buf holds 32 bytes. */
 static void tunnel_name(const struct latebind_pool *p, uint32_t slot, char *buf)
 {
 	unsigned int ifindex = lb_slot_ifindex(p, slot);
 
-	if (!ifindex || !if_indextoname(ifindex, buf))
+	if (!ifindex || lb_slotns(p) || !if_indextoname(ifindex, buf))
 		snprintf(buf, 32, "%.15s%u", p->info.prefix, slot);
 }
 

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include "internal.h"
 #include "handle.h"
+#include "slotns.h"
 #include "slots.h"
 
 static struct latebind_pool *handle_new(void)
@@ -228,16 +229,32 @@ LATEBIND_API int latebind_pool_list(unsigned int **out, size_t *n)
 	return 0;
 }
 
-/* The slot of @ifindex, a tunnel of the pool or a slot's tap. */
-static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, uint32_t *slot)
+/*
+ * The slot of device @name (@ifindex here, 0 if none by that name): a tunnel
+ * of the pool or a slot's tap, or by its name one living in its slot's
+ * namespace.
+ */
+static bool pool_has(const struct latebind_pool *p, unsigned int ifindex, const char *name,
+		     uint32_t *slot)
 {
-	for (uint32_t i = 0; i < p->info.count; i++) {
+	/* A slot namespace's ifindexes are its own: there, only names mean something. */
+	for (uint32_t i = 0; ifindex && !lb_slotns(p) && i < p->info.count; i++) {
 		if (lb_slot_ifindex(p, i) == ifindex) {
 			*slot = i;
 			return true;
 		}
 	}
-	return lb_pool_has_tap(p, ifindex, slot);
+	return (ifindex && lb_pool_has_tap(p, ifindex, slot)) || lb_slotns_slot_of(p, name, slot);
+}
+
+/* @name's ifindex here, or 0: a slot's device may live in its own namespace. */
+static int resolve_name(const char *name, unsigned int *ifindex)
+{
+	*ifindex = 0;
+	if (strlen(name) >= IF_NAMESIZE)
+		return lb_err(-EINVAL, "device name \"%s\" is too long", name);
+	*ifindex = if_nametoindex(name);
+	return 0;
 }
 
 LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_pool **out,
@@ -245,7 +262,7 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 {
 	unsigned int ifindex, *pools;
 	size_t n;
-	int err = lb_resolve_dev(tunnel, &ifindex);
+	int err = resolve_name(tunnel, &ifindex);
 
 	*out = NULL;
 	if (!err)
@@ -261,7 +278,7 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 
 		if (lb_pin_dir_of(pools[i], dir, sizeof(dir)) || lb_pool_open_dir(dir, pools[i], &p))
 			continue;
-		if (pool_has(p, ifindex, &slot)) {
+		if (pool_has(p, ifindex, tunnel, &slot)) {
 			*out = p;
 			if (slot_out)
 				*slot_out = slot;
@@ -269,7 +286,11 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 			latebind_pool_close(p);
 	}
 	free(pools);
-	return *out ? 0 : lb_err(-ENOENT, "%s is not a latebind pool tunnel or tap", tunnel);
+	if (*out)
+		return 0;
+	return ifindex ? lb_err(-ENOENT, "%s is not a latebind pool tunnel or tap", tunnel)
+		       : lb_err(-ENODEV, "no device \"%s\" in this network namespace, nor a slot "
+				"of that name in a namespace of its own", tunnel);
 }
 
 LATEBIND_API int latebind_pool_slot(struct latebind_pool *p, const char *name, uint32_t *slot)
@@ -278,11 +299,14 @@ LATEBIND_API int latebind_pool_slot(struct latebind_pool *p, const char *name, u
 	int err = lb_pool_check_live(p);
 
 	if (!err)
-		err = lb_resolve_dev(name, &ifindex);
+		err = resolve_name(name, &ifindex);
 	if (err)
 		return err;
-	if (!pool_has(p, ifindex, slot))
-		return lb_err(-ENOENT, "%s is not a tunnel or tap of the pool in %s", name, p->dir);
+	if (!pool_has(p, ifindex, name, slot))
+		return ifindex ? lb_err(-ENOENT, "%s is not a tunnel or tap of the pool in %s", name,
+					p->dir)
+			       : lb_err(-ENODEV, "no device \"%s\" in this network namespace, nor a "
+					"slot of that name in a namespace of its own", name);
 	return 0;
 }
 

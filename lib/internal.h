@@ -22,6 +22,8 @@ void lb_log(enum latebind_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Log an error and return @err (a negative errno). */
 int lb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* This thread's latebind_last_error(), unlogged: an error another thread logged. */
+void lb_set_last_error(const char *msg);
 
 #define lb_info(...) lb_log(LATEBIND_LOG_INFO, __VA_ARGS__)
 #define lb_debug(...) lb_log(LATEBIND_LOG_DEBUG, __VA_ARGS__)
@@ -158,5 +160,8 @@ int lb_datapath_prog_fd(struct latebind_datapath *dp, const char *name);
 /* --- spec.c: a pool spec, checked, with every default resolved -------------- */
 
 int lb_resolve_spec(const struct latebind_pool_spec *in, struct lb_pool_info *info);
+/* The public views of the kernel's lb_pool and lb_slots records (fields it has). */
+void lb_pool_info_public(const struct lb_pool_info *pi, struct latebind_pool_info *o);
+void lb_slots_info_public(const struct lb_slots_info *si, struct latebind_slots_info *o);
 
 #endif

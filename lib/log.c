@@ -19,6 +19,11 @@ LATEBIND_API const char *latebind_last_error(void)
 	return last_error;
 }
 
+void lb_set_last_error(const char *msg)
+{
+	snprintf(last_error, sizeof(last_error), "%s", msg);
+}
+
 static void vlog(enum latebind_log_level level, const char *fmt, va_list ap)
 {
 	char msg[512];

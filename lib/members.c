@@ -32,14 +32,13 @@ void lb_tunnel_ifname(const struct lb_pool_info *pi, uint32_t slot, char *buf)
 static struct nlmsghdr *put_newlink(struct lb_nl *nl, const struct lb_pool_info *pi,
 				    uint32_t slot, uint16_t flags, bool up, long tag)
 {
-	struct nlmsghdr *nlh = lb_nl_put(nl, RTM_NEWLINK, flags, tag);
+	struct nlmsghdr *nlh = lb_nl_put_link(nl, RTM_NEWLINK, flags, tag, 0);
 	struct ifinfomsg *ifm;
 	char name[32];
 
 	if (!nlh)
 		return NULL;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
+	ifm = mnl_nlmsg_get_payload(nlh);
 	ifm->ifi_flags = up ? IFF_UP : 0;
 	ifm->ifi_change = up ? IFF_UP : 0;
 	lb_tunnel_ifname(pi, slot, name);
@@ -50,12 +49,21 @@ static struct nlmsghdr *put_newlink(struct lb_nl *nl, const struct lb_pool_info 
 /* Create tunnel @slot, down (IPv6 is settled before it comes up), in the pool's group. */
 int lb_queue_create(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag)
 {
+	return lb_queue_create_in(nl, pi, slot, tag, -1, 0);
+}
+
+int lb_queue_create_in(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag,
+		       int netns_fd, unsigned int ifindex)
+{
 	struct nlmsghdr *nlh = put_newlink(nl, pi, slot, NLM_F_CREATE | NLM_F_EXCL, false, tag);
 	const struct lb_kind *k = lb_kind(pi->type);
 	struct nlattr *info, *data;
 
 	if (!nlh)
 		return lb_err(-ENOMEM, "out of memory");
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index = (int)ifindex;
+	if (netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	mnl_attr_put_u32(nlh, IFLA_GROUP, pi->group);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, k->name);
@@ -114,14 +122,10 @@ int lb_ipv6_off(const char *name)
 /* RTM_DELLINK of one device (@ifindex), or of a whole group (@ifindex 0). */
 int lb_queue_delete(struct lb_nl *nl, unsigned int ifindex, uint32_t group, long tag)
 {
-	struct nlmsghdr *nlh = lb_nl_put(nl, RTM_DELLINK, 0, tag);
-	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = lb_nl_put_link(nl, RTM_DELLINK, 0, tag, ifindex);
 
 	if (!nlh)
 		return lb_err(-ENOMEM, "out of memory");
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = (int)ifindex;
 	if (!ifindex)
 		mnl_attr_put_u32(nlh, IFLA_GROUP, group);
 	return 0;

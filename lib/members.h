@@ -23,6 +23,12 @@ uint32_t lb_pool_group(unsigned int underlay_ifindex);
 void lb_tunnel_ifname(const struct lb_pool_info *pi, uint32_t slot, char *buf);
 /* Create tunnel @slot, down (IPv6 is settled before it comes up), in the pool's group. */
 int lb_queue_create(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag);
+/*
+ * The same, made in the namespace @netns_fd (-1: this one) as @ifindex (0:
+ * any). The tunnel's socket stays in this namespace, the requester's.
+ */
+int lb_queue_create_in(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag,
+		       int netns_fd, unsigned int ifindex);
 /* Tag tunnel @slot as a member (Linux ignores IFLA_IFALIAS at create), and up. */
 int lb_queue_tag(struct lb_nl *nl, const struct lb_pool_info *pi, uint32_t slot, long tag);
 /* Unless the pool keeps IPv6, turn it off on a fresh (down) tunnel. */

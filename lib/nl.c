@@ -147,6 +147,20 @@ struct nlmsghdr *lb_nl_put(struct lb_nl *nl, uint16_t type, uint16_t flags, long
 	return nlh;
 }
 
+struct nlmsghdr *lb_nl_put_link(struct lb_nl *nl, uint16_t type, uint16_t flags, long tag,
+				unsigned int ifindex)
+{
+	struct nlmsghdr *nlh = lb_nl_put(nl, type, flags, tag);
+	struct ifinfomsg *ifm;
+
+	if (!nlh)
+		return NULL;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int)ifindex;
+	return nlh;
+}
+
 /* The kernel's extack message in an NLMSG_ERROR, or "". */
 static const char *extack_msg(const struct nlmsghdr *nlh)
 {

@@ -28,6 +28,9 @@ typedef void (*lb_nl_ack_fn)(void *ctx, long tag, int err, const char *extack);
 
 struct nlmsghdr *lb_nl_put(struct lb_nl *nl, uint16_t type, uint16_t flags, long tag);
 int lb_nl_flush(struct lb_nl *nl, lb_nl_ack_fn ack, void *ctx);
+/* lb_nl_put() of a link request on device @ifindex (0: none): its ifinfomsg, zeroed. */
+struct nlmsghdr *lb_nl_put_link(struct lb_nl *nl, uint16_t type, uint16_t flags, long tag,
+				unsigned int ifindex);
 /* Bytes of sealed requests queued and not sent yet. */
 size_t lb_nl_queued(const struct lb_nl *nl);
 /* Drop what is queued, unsent: after an error nothing more is created. */
@@ -44,6 +47,7 @@ struct lb_link {
 	uint32_t vni;    /* IFLA_{VXLAN,GENEVE}_ID, if kind is vxlan or geneve */
 	bool has_vni;
 	bool up;
+	uint32_t netns;  /* 0: the current namespace; slot + 1: that slot's (lib/slotns.c) */
 };
 
 /* Filters under tc parent @parent of device @ifindex (e.g. a clsact hook). */

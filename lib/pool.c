@@ -25,6 +25,7 @@
 #include "kind.h"
 #include "members.h"
 #include "slots.h"
+#include "slotns.h"
 
 static int create_map(const char *dir, const char *name, uint32_t value_size, uint32_t entries,
 		      uint32_t flags, int *fd)
@@ -192,6 +193,9 @@ static int populate(struct latebind_pool *p, struct lb_nl *nl, enum latebind_att
 	char alias[32];
 	int err;
 
+	/* Slots in namespaces of their own are made there (lib/slotns.c). */
+	if (lb_slotns(p))
+		return lb_slotns_populate(p, nl, mode);
 	snprintf(alias, sizeof(alias), LB_MEMBER_ALIAS_FMT, pi->underlay_ifindex);
 	a.created = calloc(pi->count, 1);
 	queued = calloc(pi->count, 1);
@@ -282,7 +286,52 @@ out:
  * checks the slot in the mark, and the same slot of two pools with the same
  * base would let one pool's rewrite into the other's tunnel.
  */
-static int check_overlap(const struct lb_pool_info *want, unsigned int ifindex)
+/* Could names made with prefix @a and prefix @b be the same ("lb" and "lb1": lb12)? */
+static bool names_meet(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return *a && *b && !strncmp(a, b, la < lb ? la : lb);
+}
+
+/*
+ * A slot living in a namespace of its own is found by its name alone, so its
+ * names must say which pool: refuse prefixes whose names could meet those of
+ * another pool, when either pool keeps its slots in their own namespaces.
+ */
+static int check_names(const struct lb_pool_info *want, const struct lb_slots_info *ws,
+		       const char *pool_dir, const struct lb_pool_info *other, const char *on)
+{
+	struct lb_slots_info os = { 0 };
+	char path[LB_PATH_MAX + 320];
+	const char *mine[2] = { want->prefix, ws->tap_prefix }, *theirs[2];
+	uint32_t zero = 0;
+	int fd;
+
+	if (other->flags & LB_POOL_F_TAPS) {
+		snprintf(path, sizeof(path), "%s/lb_slots", pool_dir);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			bpf_map_lookup_elem(fd, &zero, &os);
+			close(fd);
+		}
+	}
+	if (!ws->netns_prefix[0] && !os.netns_prefix[0])
+		return 0;
+	theirs[0] = other->prefix;
+	theirs[1] = os.tap_prefix;
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 2; k++)
+			if (names_meet(mine[i], theirs[k]))
+				return lb_err(-EEXIST, "prefix \"%s\" makes names that prefix \"%s\" of "
+					      "the pool on %s makes too, and slots in their own "
+					      "namespaces are found by name: choose another prefix",
+					      mine[i], theirs[k], on);
+	return 0;
+}
+
+static int check_overlap(const struct lb_pool_info *want, const struct lb_slots_info *ws,
+			 unsigned int ifindex)
 {
 	char root[LB_PATH_MAX], path[LB_PATH_MAX + 300];
 	uint64_t lo = want->dummy_base, hi = lo + want->count;
@@ -296,7 +345,7 @@ static int check_overlap(const struct lb_pool_info *want, unsigned int ifindex)
 	*strrchr(root, '/') = 0; /* the namespace's directory */
 	dir = opendir(root);
 	while (dir && !err && (d = readdir(dir))) {
-		struct lb_pool_info other;
+		struct lb_pool_info other = { 0 };
 		char *end, name[IF_NAMESIZE];
 		unsigned long idx = strtoul(d->d_name, &end, 10);
 		int fd;
@@ -307,14 +356,19 @@ static int check_overlap(const struct lb_pool_info *want, unsigned int ifindex)
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
+		if (!if_indextoname((unsigned int)idx, name))
+			snprintf(name, sizeof(name), "%.15s", d->d_name);
 		if (!bpf_map_lookup_elem(fd, &zero, &other) && other.count &&
 		    other.dummy_base < hi && lo < (uint64_t)other.dummy_base + other.count)
 			err = lb_err(-EEXIST, "dummy range %u-%llu overlaps the pool on %s (%u-%u): "
 				     "pools of one network namespace need disjoint dummy ranges "
 				     "(dummy-base)", want->dummy_base, (unsigned long long)hi - 1,
-				     if_indextoname((unsigned int)idx, name) ? name : d->d_name,
-				     other.dummy_base, other.dummy_base + other.count - 1);
+				     name, other.dummy_base, other.dummy_base + other.count - 1);
 		close(fd);
+		if (!err && other.count) {
+			snprintf(path, sizeof(path), "%s/%s", root, d->d_name);
+			err = check_names(want, ws, path, &other, name);
+		}
 	}
 	if (dir)
 		closedir(dir);
@@ -414,7 +468,9 @@ LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spe
 		if (err)
 			goto out;
 	} else {
-		err = check_overlap(&want, ifindex);
+		err = check_overlap(&want, &want_slots, ifindex);
+		if (!err && want_slots.netns_prefix[0])
+			err = lb_slotns_check(want_slots.netns_prefix, want.count, true);
 		if (err)
 			goto out;
 		latebind_datapath_config_init(&cfg);
@@ -477,6 +533,8 @@ out:
 		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", latebind_last_error());
+		if (p)
+			lb_slotns_remove(p);
 		lb_nft_guard_del(ifindex);
 		lb_detach_locked(spec->underlay);
 		lb_err(keep, "%s", msg);
@@ -501,7 +559,20 @@ static bool pool_device(const struct lb_link *l, const struct lb_pool_info *pi, 
 	return lb_pool_member(l, pi, a->member) || lb_pool_tap(l, pi, a->tap);
 }
 
-LATEBIND_API int latebind_pool_destroy(const char *underlay)
+/* The first bound tunnel of @p, if any: -EBUSY naming it. Under the pool's lock. */
+static int refuse_bound(const struct latebind_pool *p, const char *underlay)
+{
+	for (uint32_t s = 0; s < p->info.count; s++) {
+		uint32_t word = lb_load_binding(p, s);
+
+		if (word & LB_EGRESS_BOUND)
+			return lb_err(-EBUSY, "tunnel %s%u of the pool on %s is bound (vni %u): the "
+				      "pool stays", p->info.prefix, s, underlay, lb_binding_vni(word));
+	}
+	return 0;
+}
+
+static int pool_destroy(const char *underlay, bool unbound_only)
 {
 	struct latebind_pool *p = NULL;
 	struct lb_acks a = { 0 };
@@ -530,6 +601,11 @@ LATEBIND_API int latebind_pool_destroy(const char *underlay)
 	if (err)
 		goto out;
 	locked = true;
+	if (unbound_only) {
+		err = refuse_bound(p, underlay);
+		if (err)
+			goto out;
+	}
 
 	a.pi = &p->info;
 	a.created = calloc(p->info.count, 1);
@@ -543,6 +619,8 @@ LATEBIND_API int latebind_pool_destroy(const char *underlay)
 	err = lb_nl_flush(nl, lb_on_ack, &a);
 	if (!err && a.err)
 		err = lb_err(a.err, "%s", a.msg);
+	if (!err)
+		err = lb_slotns_remove(p);
 	if (err)
 		goto out;
 	/* Tunnels gone first, then the guards and the datapath: nothing is ever open. */
@@ -557,4 +635,14 @@ out:
 	lb_unlock(lock);
 	lb_nl_close(nl);
 	return err;
+}
+
+LATEBIND_API int latebind_pool_destroy(const char *underlay)
+{
+	return pool_destroy(underlay, false);
+}
+
+LATEBIND_API int latebind_pool_destroy_unbound(const char *underlay)
+{
+	return pool_destroy(underlay, true);
 }

@@ -10,6 +10,8 @@
 #include "internal.h"
 #include "handle.h"
 #include "nl.h"
+#include "members.h"
+#include "slotns.h"
 
 LATEBIND_API const char *latebind_drop_reason_name(unsigned int reason)
 {
@@ -46,6 +48,13 @@ static void guard_health(struct latebind_pool *p, const struct latebind_datapath
 		return;
 	o->programs_first = lb_progs_first(st->mode, nl, p->underlay_ifindex,
 					   st->egress_prog_id, st->ingress_prog_id);
+	if (lb_slotns(p)) {
+		uint32_t taps;
+
+		lb_slotns_unguarded(p, st->mode, &o->unguarded_tunnels, &taps);
+		lb_nl_close(nl);
+		return;
+	}
 	lb_pinned_prog_id(p->dir, "prog_tun_egress", &eg_id);
 	lb_pinned_prog_id(p->dir, "prog_tun_ingress", &in_id);
 	for (uint32_t s = 0; s < p->info.count; s++) {
@@ -66,19 +75,7 @@ LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_poo
 	o->underlay_ifindex = p->underlay_ifindex;
 	if (if_indextoname(p->underlay_ifindex, name))
 		snprintf(o->underlay, sizeof(o->underlay), "%s", name);
-	o->type = p->info.type;
-	o->remote.family = p->info.family;
-	memcpy(o->remote.bytes, p->info.remote, 16);
-	if (p->info.has_local) {
-		o->local.family = p->info.family;
-		memcpy(o->local.bytes, p->info.local, 16);
-	}
-	o->dstport = p->info.dstport;
-	o->udp_csum = p->info.udp_csum;
-	o->ipv6 = p->info.flags & LB_POOL_F_IPV6;
-	snprintf(o->prefix, sizeof(o->prefix), "%.15s", p->info.prefix);
-	o->count = p->info.count;
-	o->dummy_base = p->info.dummy_base;
+	lb_pool_info_public(&p->info, o);
 	if (name[0] && !latebind_datapath_status(name, &st)) {
 		o->mode = st.mode;
 		o->egress_attached = st.egress_attached;
@@ -120,7 +117,10 @@ LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
 		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
 	}
 	read_slot(p, slot, t);
-	if (t->ifindex && !if_indextoname(t->ifindex, t->name))
+	/* In its slot's namespace, the tunnel's name is the one it was made with. */
+	if (t->ifindex && lb_slotns(p))
+		lb_tunnel_ifname(&p->info, slot, t->name);
+	else if (t->ifindex && !if_indextoname(t->ifindex, t->name))
 		t->name[0] = 0;
 	if (!t->bound)
 		return 0;
@@ -342,7 +342,11 @@ LATEBIND_API int latebind_pool_tunnels(struct latebind_pool *p, struct latebind_
 		return lb_err(-EINVAL, "the pool has %u slots, not %u", p->info.count, n);
 	for (uint32_t s = 0; t && s < n; s++)
 		read_slot(p, s, &t[s]);
-	if (t)
+	/* Tunnels in their slots' namespaces keep the names they were made with. */
+	for (uint32_t s = 0; t && lb_slotns(p) && s < n; s++)
+		if (t[s].ifindex)
+			lb_tunnel_ifname(&p->info, s, t[s].name);
+	if (t && !lb_slotns(p))
 		err = slot_names(t, n);
 	if (t && !err)
 		err = slot_ingress(p, t, n);

@@ -15,6 +15,7 @@
  * is someone else's.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -34,6 +35,7 @@
 #include "handle.h"
 #include "members.h"
 #include "slots.h"
+#include "slotns.h"
 
 /* Taps made per round: each is an open fd until the round is tagged. */
 #define LB_TAP_ROUND 256
@@ -71,9 +73,18 @@ int lb_slots_resolve(const struct latebind_slot_spec *in, struct lb_pool_info *p
 	memset(out, 0, sizeof(*out));
 	if (!in)
 		return 0;
-	if (in->sz < sizeof(*in))
+	/* 1.2's struct ends with multi_queue; netns_prefix came in 1.3. */
+	if (in->sz < offsetof(struct latebind_slot_spec, multi_queue) + sizeof(in->multi_queue))
 		return lb_err(-EINVAL, "struct latebind_slot_spec of %zu bytes: call "
 			      "latebind_slot_spec_init() first", in->sz);
+	if (in->sz >= offsetof(struct latebind_slot_spec, netns_prefix) + sizeof(in->netns_prefix) &&
+	    in->netns_prefix) {
+		int err = lb_slotns_check(in->netns_prefix, pi->count, false);
+
+		if (err)
+			return err;
+		snprintf(out->netns_prefix, sizeof(out->netns_prefix), "%s", in->netns_prefix);
+	}
 	if (in->tap_prefix) {
 		if (!*in->tap_prefix || strlen(in->tap_prefix) >= sizeof(out->tap_prefix))
 			return lb_err(-EINVAL, "tap prefix \"%s\" is empty or longer than %zu "
@@ -134,14 +145,16 @@ bool lb_pool_tap(const struct lb_link *l, const struct lb_pool_info *pi, const v
 	return is_our_tap(l, ctx);
 }
 
-/* Open /dev/net/tun as tap @name, with the pool's flags and owner. */
-static int tap_open(const struct lb_slots_info *si, const char *name, int *fd)
+int lb_tap_open(const struct lb_slots_info *si, const char *name, unsigned int ifindex, int *fd)
 {
 	struct ifreq ifr = { 0 };
 
 	*fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (*fd < 0)
 		return lb_err(-errno, "cannot open /dev/net/tun: %s", strerror(errno));
+	if (ifindex && ioctl(*fd, TUNSETIFINDEX, &ifindex))
+		return lb_err(-errno, "cannot give tap %s ifindex %u: %s", name, ifindex,
+			      strerror(errno));
 	memcpy(ifr.ifr_name, name, strnlen(name, IF_NAMESIZE - 1)); /* resolve checked the length */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (si->flags & LB_SLOTS_F_VNET_HDR)
@@ -175,18 +188,15 @@ static void on_tap_ack(void *ctx, long tag, int err, const char *extack)
 		 *extack ? extack : strerror(-err), *extack ? " (kernel's message)" : "");
 }
 
-/* Tag (ifalias, group, MTU), or bring up, the tap @ifindex. */
-static int queue_tap(struct lb_nl *nl, unsigned int ifindex, const char *alias, uint32_t group,
+int lb_queue_tap(struct lb_nl *nl, unsigned int ifindex, const char *alias, uint32_t group,
 		     uint32_t mtu, bool up, long tag)
 {
-	struct nlmsghdr *nlh = lb_nl_put(nl, RTM_NEWLINK, 0, tag);
+	struct nlmsghdr *nlh = lb_nl_put_link(nl, RTM_NEWLINK, 0, tag, ifindex);
 	struct ifinfomsg *ifm;
 
 	if (!nlh)
 		return lb_err(-ENOMEM, "out of memory");
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = (int)ifindex;
+	ifm = mnl_nlmsg_get_payload(nlh);
 	ifm->ifi_flags = up ? IFF_UP : 0;
 	ifm->ifi_change = up ? IFF_UP : 0;
 	if (alias) {
@@ -224,7 +234,7 @@ static int make_round(const struct latebind_pool *p, struct lb_nl *nl, const uin
 		unsigned int ifx;
 
 		lb_tap_ifname(&p->slots, slots[opened], name);
-		err = tap_open(&p->slots, name, &fd[opened]);
+		err = lb_tap_open(&p->slots, name, 0, &fd[opened]);
 		if (err) {
 			if (fd[opened] < 0)
 				break;
@@ -234,7 +244,7 @@ static int make_round(const struct latebind_pool *p, struct lb_nl *nl, const uin
 		err = !ifx ? lb_err(-errno, "tap %s vanished: %s", name, strerror(errno))
 			   : lb_ipv6_off(name);
 		if (!err)
-			err = queue_tap(nl, ifx, alias, p->info.group, mtu[slots[opened]], false,
+			err = lb_queue_tap(nl, ifx, alias, p->info.group, mtu[slots[opened]], false,
 					(long)slots[opened]);
 	}
 	if (!err)
@@ -334,7 +344,7 @@ int lb_slots_populate(struct latebind_pool *p, struct lb_nl *nl, enum latebind_a
 		err = lb_guard_attach_progs(p->dir, mode, nl, tap, pi->count, LB_PROG_TAP_INGRESS,
 					    LB_PROG_TAP_EGRESS);
 	for (uint32_t s = 0; s < pi->count && !err; s++)
-		err = queue_tap(nl, tap[s], NULL, 0, 0, true, (long)s);
+		err = lb_queue_tap(nl, tap[s], NULL, 0, 0, true, (long)s);
 	if (!err)
 		err = flush(nl, &a);
 	if (err) {
@@ -386,6 +396,12 @@ static uint32_t unguarded_taps(const struct latebind_pool *p)
 	uint32_t eg_id = 0, in_id = 0, n = p->info.count;
 	struct lb_nl *nl = NULL;
 
+	if (lb_slotns(p)) {
+		uint32_t tunnels;
+
+		lb_slotns_unguarded((struct latebind_pool *)p, mode, &tunnels, &n);
+		return n;
+	}
 	if (lb_nl_open(&nl))
 		return n;
 	lb_pinned_prog_id(p->dir, lb_progs[LB_PROG_TAP_EGRESS].pin, &eg_id);
@@ -410,12 +426,7 @@ LATEBIND_API int latebind_pool_slots(struct latebind_pool *p, struct latebind_sl
 		return err;
 	if (!(p->info.flags & LB_POOL_F_TAPS))
 		return -ENOENT;
-	snprintf(info->tap_prefix, sizeof(info->tap_prefix), "%s", p->slots.tap_prefix);
-	info->has_owner = p->slots.flags & LB_SLOTS_F_OWNER;
-	info->has_group = p->slots.flags & LB_SLOTS_F_GROUP;
-	info->owner_uid = p->slots.owner_uid;
-	info->owner_gid = p->slots.owner_gid;
-	info->multi_queue = p->slots.flags & LB_SLOTS_F_MULTI_QUEUE;
+	lb_slots_info_public(&p->slots, info);
 	info->unguarded_taps = unguarded_taps(p);
 	return 0;
 }
@@ -435,8 +446,46 @@ LATEBIND_API int latebind_slot_tap(struct latebind_pool *p, uint32_t slot,
 	if (bpf_map_lookup_elem(p->fd[LB_MAP_SLOT_TAP], &slot, &ifx))
 		return lb_err(-errno, "cannot read lb_slot_tap: %s", strerror(errno));
 	*ifindex = ifx;
-	if (ifx && !if_indextoname(ifx, name))
+	/* In its slot's namespace, the tap's name is the one it was made with. */
+	if (ifx && lb_slotns(p))
+		lb_tap_ifname(&p->slots, slot, name);
+	else if (ifx && !if_indextoname(ifx, name))
 		name[0] = 0;
+	return 0;
+}
+
+LATEBIND_API int latebind_pool_netns_prefix(struct latebind_pool *p, char *prefix, size_t size)
+{
+	int err = lb_pool_check_live(p);
+
+	if (size)
+		prefix[0] = 0;
+	if (err)
+		return err;
+	if (!lb_slotns(p))
+		return -ENOENT;
+	if (strlen(p->slots.netns_prefix) >= size)
+		return -ENOSPC;
+	snprintf(prefix, size, "%s", p->slots.netns_prefix);
+	return 0;
+}
+
+LATEBIND_API int latebind_slot_netns(struct latebind_pool *p, uint32_t slot, char *name,
+				     size_t size)
+{
+	char buf[32];
+	int err = lb_pool_check_slot(p, slot);
+
+	if (size)
+		name[0] = 0;
+	if (err)
+		return err;
+	if (!lb_slotns(p))
+		return -ENOENT;
+	lb_slotns_name(&p->slots, slot, buf);
+	if (strlen(buf) >= size)
+		return -ENOSPC;
+	memcpy(name, buf, strlen(buf) + 1);
 	return 0;
 }
 
@@ -445,7 +494,7 @@ bool lb_pool_has_tap(const struct latebind_pool *p, unsigned int ifindex, uint32
 {
 	uint32_t s, back;
 
-	if (!(p->info.flags & LB_POOL_F_TAPS) || p->fd[LB_MAP_TAP_SLOT] < 0 ||
+	if (!(p->info.flags & LB_POOL_F_TAPS) || lb_slotns(p) || p->fd[LB_MAP_TAP_SLOT] < 0 ||
 	    bpf_map_lookup_elem(p->fd[LB_MAP_TAP_SLOT], &ifindex, &s) || s >= p->info.count ||
 	    bpf_map_lookup_elem(p->fd[LB_MAP_SLOT_TAP], &s, &back) || back != ifindex)
 		return false;

@@ -13,6 +13,11 @@ int lb_slots_resolve(const struct latebind_slot_spec *in, struct lb_pool_info *p
 		     struct lb_slots_info *out);
 /* Slot @slot's tap name; @buf holds 32 bytes. */
 void lb_tap_ifname(const struct lb_slots_info *si, uint32_t slot, char *buf);
+/* Open /dev/net/tun as tap @name with the pool's flags and owner, as @ifindex (0: any). */
+int lb_tap_open(const struct lb_slots_info *si, const char *name, unsigned int ifindex, int *fd);
+/* Tag (@alias, @group, @mtu; none if @alias is NULL), or bring up, the tap @ifindex. */
+int lb_queue_tap(struct lb_nl *nl, unsigned int ifindex, const char *alias, uint32_t group,
+		 uint32_t mtu, bool up, long tag);
 /* Make the missing taps, record them, guard them, bring them up; undo on failure. */
 int lb_slots_populate(struct latebind_pool *p, struct lb_nl *nl, enum latebind_attach_mode mode);
 /* lb_member_sel: a tap of this pool (@ctx: its LB_TAP_ALIAS_FMT alias). */

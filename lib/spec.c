@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include "internal.h"
 #include "kind.h"
+#include "slots.h"
 
 LATEBIND_API int latebind_addr_parse(const char *s, struct latebind_addr *a)
 {
@@ -132,3 +133,56 @@ int lb_resolve_spec(const struct latebind_pool_spec *in, struct lb_pool_info *in
 	return 0;
 }
 
+
+/* The public view of a pool's settings (the kernel's lb_pool record). */
+void lb_pool_info_public(const struct lb_pool_info *pi, struct latebind_pool_info *o)
+{
+	o->type = pi->type;
+	o->remote.family = pi->family;
+	memcpy(o->remote.bytes, pi->remote, 16);
+	if (pi->has_local) {
+		o->local.family = pi->family;
+		memcpy(o->local.bytes, pi->local, 16);
+	}
+	o->dstport = pi->dstport;
+	o->udp_csum = pi->udp_csum;
+	o->ipv6 = pi->flags & LB_POOL_F_IPV6;
+	snprintf(o->prefix, sizeof(o->prefix), "%.15s", pi->prefix);
+	o->count = pi->count;
+	o->dummy_base = pi->dummy_base;
+}
+
+/* The public view of a pool's slot settings (the kernel's lb_slots record). */
+void lb_slots_info_public(const struct lb_slots_info *si, struct latebind_slots_info *o)
+{
+	snprintf(o->tap_prefix, sizeof(o->tap_prefix), "%.15s", si->tap_prefix);
+	o->has_owner = si->flags & LB_SLOTS_F_OWNER;
+	o->has_group = si->flags & LB_SLOTS_F_GROUP;
+	o->owner_uid = si->owner_uid;
+	o->owner_gid = si->owner_gid;
+	o->multi_queue = si->flags & LB_SLOTS_F_MULTI_QUEUE;
+}
+
+LATEBIND_API int latebind_pool_spec_resolve(const struct latebind_pool_spec *spec,
+					    const struct latebind_slot_spec *slots,
+					    struct latebind_pool_info *info,
+					    struct latebind_slots_info *slots_info)
+{
+	struct lb_slots_info si;
+	struct lb_pool_info pi;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	if (slots_info)
+		memset(slots_info, 0, sizeof(*slots_info));
+	err = lb_resolve_spec(spec, &pi);
+	if (!err)
+		err = lb_slots_resolve(slots, &pi, &si);
+	if (err)
+		return err;
+	snprintf(info->underlay, sizeof(info->underlay), "%.15s", spec->underlay);
+	lb_pool_info_public(&pi, info);
+	if (slots && slots_info)
+		lb_slots_info_public(&si, slots_info);
+	return 0;
+}

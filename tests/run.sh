@@ -56,9 +56,9 @@ for t in tests/e2e/*.sh; do
 	run "$(basename "$t" .sh)" bash "$t"
 done
 # Geneve end to end on Debian's stock kernels under qemu: the whole VM suite
-# on 6.1 (cls_bpf); on 6.12 the kernel checks and the Geneve pools in both
-# attach modes, tcx and cls_bpf (its VXLAN pools, isolation attacks and gc
-# run in `make check-kernels`: make check stays under 15 minutes on 2
+# on 6.1 (cls_bpf); on 6.12 the kernel checks, the Geneve pools in both
+# attach modes, tcx and cls_bpf, and slots in namespaces of their own (its
+# VXLAN pools, isolation attacks and gc run in `make check-kernels`: make check stays under 15 minutes on 2
 # cores). The two guests run side by side, one host core each.
 mkdir -p "$BUILD/vm"
 # vm_start NAME CMD...: run CMD in the background, output to $BUILD/vm/NAME.out.
@@ -76,7 +76,8 @@ vm_wait() {
 rm -f "$BUILD/vm/vm.rc" "$BUILD/vm/vm-trixie.rc"
 vm_start vm bash tests/vm/run.sh
 vm_start vm-trixie env LATEBIND_VM_SUITE=trixie \
-	LATEBIND_VM_TESTS="tests/vm/tests/00-kernel.sh tests/vm/tests/10-pool-geneve.sh" bash tests/vm/run.sh
+	LATEBIND_VM_TESTS="tests/vm/tests/00-kernel.sh tests/vm/tests/10-pool-geneve.sh tests/vm/tests/55-slots-netns-geneve.sh" \
+	bash tests/vm/run.sh
 run vm vm_wait vm
 run vm-trixie vm_wait vm-trixie
 

@@ -159,16 +159,21 @@ enum lb_drop_reason {
  * skips the tunnel's route cache (ip_tunnel_dst_cache_usable), a route
  * lookup per packet. A socket without CAP_NET_ADMIN can set 0..6 only.
  *
- * Ingress, in skb->mark: lb_ingress sets LB_MARK_INGRESS | slot on what it
- * rewrote; the nftables input guard and lb_tun_ingress let a frame in only
- * with it, and lb_tun_ingress clears it. Anything else (a local socket, a
- * guest, a fragment the kernel reassembled, another interface, loopback)
- * arrives without it.
+ * Ingress, in skb->mark and skb->priority: lb_ingress sets LB_MARK_INGRESS |
+ * slot in the mark and LB_PRIO_INGRESS | slot in the priority of what it
+ * rewrote. The nftables input guard lets a frame in only with the mark;
+ * lb_tun_ingress only with the priority, which survives a tunnel that lives
+ * in another namespace than its socket (skb_scrub_packet() clears the mark
+ * there), and clears both. Anything else (a local socket, a guest, a fragment
+ * the kernel reassembled, another interface, loopback) arrives without them:
+ * a priority outside 0..6 needs CAP_NET_ADMIN, and forwarding between
+ * namespaces (veth) resets it.
  */
 #define LB_TAG_MASK      0xffff0000U
 #define LB_SLOT_MASK     0x0000ffffU
 #define LB_PRIO_EGRESS   0x6c650000U /* "le", skb->priority */
 #define LB_MARK_INGRESS  0x6c690000U /* "li", skb->mark */
+#define LB_PRIO_INGRESS  0x6c690000U /* "li", skb->priority */
 /*
  * Slots, in skb->mark: lb_tun_ingress sets LB_MARK_TAP | slot on a frame it
  * redirects to the slot's tap; lb_tap_egress lets out to the guest only that,

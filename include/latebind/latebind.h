@@ -2,7 +2,8 @@
 /*
  * liblatebind 1.3: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
  * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots;
- * LATEBIND_1.3 for latebind_pool_tunnels()).
+ * LATEBIND_1.3: per-slot namespaces, latebind_pool_spec_resolve(),
+ * latebind_pool_destroy_unbound(), latebind_pool_tunnels()).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -184,6 +185,12 @@ LATEBIND_API int latebind_pool_create_mode(const struct latebind_pool_spec *spec
 					   enum latebind_attach_mode mode, bool *created);
 /* Remove the pool's devices, the datapath's links or filters, and its pins. */
 LATEBIND_API int latebind_pool_destroy(const char *underlay);
+/*
+ * latebind_pool_destroy(), but -EBUSY (naming the tunnel) and nothing
+ * removed if any of the pool's tunnels is bound: checked under the pool's
+ * lock, so no bind lands between the check and the removal. Since 1.3.
+ */
+LATEBIND_API int latebind_pool_destroy_unbound(const char *underlay);
 
 /* --- slots: a tap per tunnel, for a VM (docs/slots.md) ----------------------- */
 
@@ -195,6 +202,8 @@ struct latebind_slot_spec {
 	bool has_group;           /* and to owner_gid (TUNSETGROUP) */
 	uint32_t owner_gid;
 	bool multi_queue;         /* IFF_MULTI_QUEUE: the VMM must open it so too */
+	/* Since 1.3; a 1.2 caller's smaller struct (sz) leaves it NULL. */
+	const char *netns_prefix; /* NULL: none; else slot i lives in /run/netns/PREFIXi */
 };
 
 LATEBIND_API void latebind_slot_spec_init(struct latebind_slot_spec *slots);
@@ -225,6 +234,16 @@ LATEBIND_API int latebind_pool_slots(struct latebind_pool *pool, struct latebind
 /* Slot @slot's tap: its name ("" if gone) and ifindex (0 if none). Since 1.2. */
 LATEBIND_API int latebind_slot_tap(struct latebind_pool *pool, uint32_t slot,
 				   char name[IF_NAMESIZE_LB], unsigned int *ifindex);
+
+/*
+ * Slot @slot's network namespace (pool create ... netns-prefix) in @name:
+ * its tunnel and tap live there, as /run/netns/@name. -ENOENT if the pool
+ * keeps its slots in its own namespace. Since 1.3.
+ */
+LATEBIND_API int latebind_slot_netns(struct latebind_pool *pool, uint32_t slot, char *name,
+				     size_t size);
+/* The pool's netns prefix in @prefix; -ENOENT without per-slot namespaces. Since 1.3. */
+LATEBIND_API int latebind_pool_netns_prefix(struct latebind_pool *pool, char *prefix, size_t size);
 
 /* --- binding ----------------------------------------------------------------- */
 
@@ -295,6 +314,18 @@ struct latebind_tunnel_info {
 };
 
 LATEBIND_API int latebind_pool_info(struct latebind_pool *pool, struct latebind_pool_info *info);
+/*
+ * What pool create would make of @spec and @slots (NULL: no taps), touching
+ * nothing: the checks create makes before it changes anything, and every
+ * default resolved into @info and @slots_info (NULL: not wanted), as
+ * latebind_pool_info() and latebind_pool_slots() would read them back from
+ * the pool. The underlay need not exist (underlay_ifindex stays 0, mode NONE,
+ * the guards false). -EINVAL with a message, as create. Since 1.3.
+ */
+LATEBIND_API int latebind_pool_spec_resolve(const struct latebind_pool_spec *spec,
+					    const struct latebind_slot_spec *slots,
+					    struct latebind_pool_info *info,
+					    struct latebind_slots_info *slots_info);
 /* Binding state of @slot, from the maps (name and ifindex from the pool). */
 LATEBIND_API int latebind_tunnel_info(struct latebind_pool *pool, uint32_t slot,
 				      struct latebind_tunnel_info *t);

@@ -11,9 +11,9 @@ trap 'rm -rf "$T"' EXIT
 # Every dynamic symbol the library defines, as NAME@@VERSION.
 nm -D --defined-only "$SO" | awk '$2 != "A" { print $3 }' >"$T/exports"
 check "it exports something ($(wc -l <"$T/exports") symbols)" [ -s "$T/exports" ]
-bad=$(grep -vE '^latebind_[a-z0-9_]*@@LATEBIND_1\.[0-3]$' "$T/exports" | tr '\n' ' ')
-check "every export is latebind_* at LATEBIND_1.0, 1.1, 1.2 or 1.3${bad:+ (not: $bad)}" [ -z "$bad" ]
-check "the version nodes are LATEBIND_1.0, LATEBIND_1.1, LATEBIND_1.2 and LATEBIND_1.3" bash -c \
+bad=$(grep -vE '^latebind_[a-z0-9_]*@@LATEBIND_1\.[0123]$' "$T/exports" | tr '\n' ' ')
+check "every export is latebind_* at LATEBIND_1.0 to 1.3${bad:+ (not: $bad)}" [ -z "$bad" ]
+check "the version nodes are LATEBIND_1.0, 1.1, 1.2 and 1.3" bash -c \
 	"nm -D '$SO' | grep -q ' A LATEBIND_1.0$' && nm -D '$SO' | grep -q ' A LATEBIND_1.1$' &&
 	 nm -D '$SO' | grep -q ' A LATEBIND_1.2$' && nm -D '$SO' | grep -q ' A LATEBIND_1.3$'"
 # 1.1 adds, and takes nothing from 1.0: exactly what 1.1 added is at 1.1.
@@ -22,9 +22,9 @@ check "LATEBIND_1.1 holds latebind_pool_create_mode alone ($v11)" [ "$v11" = "la
 # 1.2: the slots.
 v12=$(grep '@@LATEBIND_1\.2$' "$T/exports" | sort | tr '\n' ' ')
 check "LATEBIND_1.2 holds the slot calls alone ($v12)" [ "$v12" = "latebind_pool_create_slots@@LATEBIND_1.2 latebind_pool_slots@@LATEBIND_1.2 latebind_slot_spec_init@@LATEBIND_1.2 latebind_slot_tap@@LATEBIND_1.2 " ]
-# 1.3: every slot in one pass (the exporter's read).
-v13=$(grep '@@LATEBIND_1\.3$' "$T/exports" | tr '\n' ' ')
-check "LATEBIND_1.3 holds latebind_pool_tunnels alone ($v13)" [ "$v13" = "latebind_pool_tunnels@@LATEBIND_1.3 " ]
+# 1.3: per-slot namespaces, what apply needs, and the exporter's one-pass read.
+v13=$(grep '@@LATEBIND_1\.3$' "$T/exports" | sort | tr '\n' ' ')
+check "LATEBIND_1.3 holds the per-slot namespace, apply and exporter calls alone ($v13)" [ "$v13" = "latebind_pool_destroy_unbound@@LATEBIND_1.3 latebind_pool_netns_prefix@@LATEBIND_1.3 latebind_pool_spec_resolve@@LATEBIND_1.3 latebind_pool_tunnels@@LATEBIND_1.3 latebind_slot_netns@@LATEBIND_1.3 " ]
 check "latebind_pool_create stays at LATEBIND_1.0" grep -qx 'latebind_pool_create@@LATEBIND_1.0' "$T/exports"
 check "soname liblatebind.so.1" bash -c "objdump -p '$SO' | grep -q 'SONAME *liblatebind.so.1$'"
 # A control: the check above catches a stray export.

@@ -1127,12 +1127,13 @@ out:
 
 /*
  * Pool mode (LB_CFG_F_TUN_MARK): the tags the four programs hand each other,
- * egress in skb->priority, ingress in skb->mark. Slot 1 is D1's; lb_tun_slot maps ifindex 1 (the test run's
+ * egress in skb->priority, ingress in skb->mark and skb->priority. Slot 1 is D1's; lb_tun_slot maps ifindex 1 (the test run's
  * loopback) to it unless .noslot. Bound means D1 <-> R1 in both maps.
  */
 #define SLOT1 (D1 - LB_DUMMY_MIN_DEFAULT)
 #define MEG(slot) (LB_PRIO_EGRESS | (slot))
 #define MIN_(slot) (LB_MARK_INGRESS | (slot))
+#define PIN(slot) (LB_PRIO_INGRESS | (slot))
 #define MTAP(slot) (LB_MARK_TAP | (slot))
 #define TUN_IFX 7 /* slot 1's tunnel, in its egress record */
 
@@ -1174,8 +1175,11 @@ static const struct mcase mcases[] = {
 	{ "datapath only: no tag still rewritten", DP_EGRESS, .nopool = true, .vni = D1, .prio = 0, .xprio = 0, .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
 	{ "datapath only: our tag left alone", DP_EGRESS, .nopool = true, .vni = D1, .prio = MEG(SLOT1), .xprio = MEG(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = R1, .drop = -1 },
 	/* lb_ingress */
-	{ "in: rewritten: marked for its slot", DP_INGRESS, .vni = R1, .mark = 0, .xmark = MIN_(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = D1, .drop = -1 },
+	{ "in: rewritten: mark and priority for its slot", DP_INGRESS, .vni = R1, .mark = 0, .xmark = MIN_(SLOT1), .prio = 5, .xprio = PIN(SLOT1), .verdict = DP_PASS, .rw = true, .xvni = D1, .drop = -1 },
 	{ "in: a forged ingress mark is cleared", DP_INGRESS, .vni = R2, .mark = MIN_(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "in: a forged ingress priority is cleared", DP_INGRESS, .vni = R2, .prio = PIN(SLOT1), .xprio = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "in: a forged priority, not rewritten: cleared", DP_INGRESS, .vni = 77, .prio = PIN(SLOT1 + 1), .xprio = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "in: someone's priority is kept", DP_INGRESS, .vni = R2, .prio = 6, .xprio = 6, .verdict = DP_PASS, .drop = -1 },
 	{ "in: the egress tag in a mark is not ours: kept", DP_INGRESS, .vni = R2, .mark = MEG(SLOT1), .xmark = MEG(SLOT1), .verdict = DP_PASS, .drop = -1 },
 	{ "in: someone's mark is kept", DP_INGRESS, .vni = R2, .mark = 0x4000, .xmark = 0x4000, .verdict = DP_PASS, .drop = -1 },
 	{ "in: dummy VNI with our mark: spoof", DP_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_SPOOF },
@@ -1184,14 +1188,18 @@ static const struct mcase mcases[] = {
 	{ "tun eg: unbound: dropped", DP_TUN_EGRESS, .unbound = true, .vni = D1, .prio = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
 	{ "tun eg: not a recorded tunnel: dropped", DP_TUN_EGRESS, .noslot = true, .vni = D1, .prio = 0, .verdict = DP_DROP, .drop = LB_DROP_UNBOUND },
 	/* lb_tun_ingress */
-	{ "tun in: lb_ingress's mark: in, mark cleared", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .xmark = 0, .verdict = DP_PASS, .drop = -1 },
-	{ "tun in: no mark (fragments, loopback, other NIC): bypass", DP_TUN_INGRESS, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
-	{ "tun in: another slot's mark: bypass", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
-	{ "tun in: egress tag, no mark (VXLAN local bypass): bypass", DP_TUN_INGRESS, .vni = D1, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
-	{ "tun in: not a recorded tunnel: bypass", DP_TUN_INGRESS, .noslot = true, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: lb_ingress's tags: in, both cleared", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .xmark = 0, .prio = PIN(SLOT1), .xprio = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "tun in: the priority alone (mark scrubbed: another netns): in", DP_TUN_INGRESS, .vni = D1, .mark = 0, .prio = PIN(SLOT1), .xprio = 0, .verdict = DP_PASS, .drop = -1 },
+	{ "tun in: the mark alone: bypass", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: no tag (fragments, loopback, other NIC): bypass", DP_TUN_INGRESS, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: another slot's priority: bypass", DP_TUN_INGRESS, .vni = D1, .mark = MIN_(SLOT1), .prio = PIN(SLOT1 + 1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: a plain socket's priority 6: bypass", DP_TUN_INGRESS, .vni = D1, .prio = 6, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: egress tag (VXLAN local bypass): bypass", DP_TUN_INGRESS, .vni = D1, .prio = MEG(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "tun in: not a recorded tunnel: bypass", DP_TUN_INGRESS, .noslot = true, .vni = D1, .mark = MIN_(SLOT1), .prio = PIN(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	/* slots: lb_tun_ingress hands its slot's frames to the tap */
-	{ "slot tun in: lb_ingress's mark: to the tap, tap mark", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = MIN_(SLOT1), .xmark = MTAP(SLOT1), .verdict = DP_REDIRECT, .drop = -1 },
-	{ "slot tun in: no mark: bypass, never the tap", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
+	{ "slot tun in: lb_ingress's tags: to the tap, tap mark", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = MIN_(SLOT1), .xmark = MTAP(SLOT1), .prio = PIN(SLOT1), .xprio = 0, .verdict = DP_REDIRECT, .drop = -1 },
+	{ "slot tun in: priority alone (slot netns): to the tap", DP_TUN_INGRESS, .tap = true, .vni = D1, .prio = PIN(SLOT1), .xmark = MTAP(SLOT1), .xprio = 0, .verdict = DP_REDIRECT, .drop = -1 },
+	{ "slot tun in: no tag: bypass, never the tap", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = 0, .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	{ "slot tun in: the tap mark itself: bypass", DP_TUN_INGRESS, .tap = true, .vni = D1, .mark = MTAP(SLOT1), .verdict = DP_DROP, .drop = LB_DROP_BYPASS },
 	/* lb_tap_ingress: what the guest sent */
 	{ "tap in: bound: to the tunnel, mark cleared", DP_TAP_INGRESS, .tap = true, .vni = D1, .mark = 0x4000, .xmark = 0, .prio = 3, .xprio = 3, .verdict = DP_REDIRECT, .drop = -1 },

@@ -304,7 +304,7 @@ static int egress(struct model *m, uint8_t *p, size_t len, int rc, const struct 
 }
 
 static int ingress(struct model *m, uint8_t *p, size_t len, int rc, const struct tunnel *t,
-		   uint32_t *mark)
+		   uint32_t *mark, uint32_t *prio)
 {
 	const struct lb_config *c = &m->cfg;
 	struct model_ingress *b = NULL;
@@ -313,6 +313,8 @@ static int ingress(struct model *m, uint8_t *p, size_t len, int rc, const struct
 
 	if (MARK_TAG(*mark) == LB_MARK_INGRESS)
 		*mark = 0;
+	if (MARK_TAG(*prio) == LB_PRIO_INGRESS)
+		*prio = 0;
 	if (rc != 1)
 		return DP_PASS;
 	if (is_dummy(c, t->vni))
@@ -345,6 +347,7 @@ static int ingress(struct model *m, uint8_t *p, size_t len, int rc, const struct
 		s->rx_bytes += len;
 	}
 	*mark = LB_MARK_INGRESS | (b->dummy - c->dummy_min);
+	*prio = LB_PRIO_INGRESS | (b->dummy - c->dummy_min);
 	return DP_PASS;
 }
 
@@ -367,7 +370,7 @@ int model_run_mark(struct model *m, int dir, const uint8_t *in, size_t len, uint
 		return DP_PASS;
 	rc = parse(&m->cfg, in, len, &t);
 	verdict = dir == DP_EGRESS ? egress(m, out, len, rc, &t, prio)
-				   : ingress(m, out, len, rc, &t, mark);
+				   : ingress(m, out, len, rc, &t, mark, prio);
 	if (verdict == DP_DROP) /* a dropped packet is never modified */
 		memcpy(out, in, len);
 	return verdict;

@@ -6,12 +6,6 @@
 SUITE=slots
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/slots-lib.sh"
-
-IP=ip JQ=jq PING=ping NSENTER=nsenter
-TCPDUMP=$(command -v tcpdump)
-TAPIO=${LB_TAPIO:-${BUILD:-build}/tests/lb-tapio}
-CAP=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$CAP"' EXIT
-
+slots_setup_host
 slots_scenario vxlan
 summary

@@ -14,7 +14,8 @@
 # The guests (tests/e2e/guest/init, a busybox initramfs with the kernel's
 # virtio_net, made by tests/e2e/guest/initramfs.sh) take commands on a second
 # serial port, a pipe pair on the host: the test steers them without any
-# network, one command at a time, and waits for each answer with a timeout.
+# network, one command at a time, and waits for each answer with a timeout
+# (tests/e2e/guest/guest-lib.sh, which scripts/demo.sh uses too).
 # qemu runs in H as uid nobody, in a private mount namespace where the test's
 # own tun node covers /dev/net/tun (the host's is left as it is).
 #
@@ -30,26 +31,26 @@
 #   LB_GUEST_KEEP=1  keep the consoles, control logs and captures
 # Debian packages: qemu-system-x86 busybox-static cpio gzip binutils tcpdump
 # jq util-linux (and what tests/vm/fetch.sh needs to fetch the kernel).
+# shellcheck disable=SC2034 # read by results.sh
 SUITE=slots_guest
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=guest/guest-lib.sh
+. "$(dirname "$0")/guest/guest-lib.sh"
 
 BUILD=${BUILD:-build}
 T_START=$SECONDS
 TCPDUMP=$(command -v tcpdump)
-QEMU=$(command -v qemu-system-x86_64)
 D=$(mktemp -d)
 OWNER=nobody OWNER_GROUP=nogroup
+# shellcheck disable=SC2034 # read by guest-lib.sh
+GUEST_OWNER=$OWNER GUEST_GROUP=$OWNER_GROUP
 G1_MAC=02:6c:00:00:00:0a G2_MAC=02:6c:00:00:00:0b
 # guest 1's IPv6 link-local address, from its MAC (EUI-64)
 G1_LL=fe80::6c:ff:fe00:a
-declare -A VM_PID VM_FD VM_SEQ VM_READER
 TUN_MODE=$(stat -c '%a %u:%g' /dev/net/tun 2>/dev/null)
 
 cleanup() {
-	local n
-	for n in "${!VM_PID[@]}"; do kill "${VM_PID[$n]}" 2>/dev/null; done
-	for n in "${!VM_PID[@]}"; do wait "${VM_PID[$n]}" 2>/dev/null; done
-	for n in "${!VM_READER[@]}"; do kill "${VM_READER[$n]}" 2>/dev/null; done
+	vm_stop_all
 	[ -n "${TCPDUMP_PID:-}" ] && kill "$TCPDUMP_PID" 2>/dev/null
 	[ -n "${H:-}" ] && "$CLI" -n "$H" pool destroy dev ulh >/dev/null 2>&1
 	cleanup_netns
@@ -57,32 +58,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The guest's kernel and busybox: the VM suite's cache (tests/vm/fetch.sh).
+# The guest's kernel and busybox (the VM suite's cache, tests/vm/fetch.sh),
+# its initramfs, and a tun node of the test's own.
 export BUILD
-mkdir -p "$BUILD/vm"
-if ! flock -w 1200 "$BUILD/vm/cache.lock" env LATEBIND_VM_SUITE=bookworm LATEBIND_VM_FLAVOUR=generic \
-	bash tests/vm/fetch.sh >"$D/fetch.log" 2>&1; then
-	sed 's/^/fetch: /' "$D/fetch.log"
-	fail "tests/vm/fetch.sh: no guest kernel"
+guest_dir "$D"
+if ! guest_prepare; then
+	[ -s "$D/fetch.log" ] && sed 's/^/fetch: /' "$D/fetch.log"
+	[ -s "$D/initramfs.log" ] && cat "$D/initramfs.log"
+	fail "$GUEST_ERR"
 	summary
 	exit 1
 fi
-KENV=$BUILD/vm/cache/bookworm.env
-# shellcheck source=/dev/null
-. "$KENV"
-[ -n "$QEMU" ] || { fail "no qemu-system-x86_64 (apt-get install qemu-system-x86)"; summary; exit 1; }
 [ -n "$TCPDUMP" ] || { fail "no tcpdump"; summary; exit 1; }
-
-# qemu runs as nobody: it reads its kernel, initramfs and pipes from $D.
-chmod 0755 "$D"
-cp "$VMLINUZ" "$D/vmlinuz"
-bash tests/e2e/guest/initramfs.sh "$KENV" "$D/initramfs.cpio.gz" 2>"$D/initramfs.log" ||
-	{ cat "$D/initramfs.log"; fail "guest initramfs"; summary; exit 1; }
-# /dev/net/tun here may be 0600 (this host's is), and the test leaves it as it
-# is: its own node, 0666, is bound over /dev/net/tun in qemu's private mount
-# namespace, so that only the taps' ownership decides whether qemu gets in.
-TUN_NODE=$D/tun
-mknod -m 0666 "$TUN_NODE" c 10 200
 
 lbj() { "$CLI" -n "$H" -j "$@"; }
 drops() { lbj stats | jq "[.[].drops.$1] | add"; }
@@ -119,97 +106,21 @@ peer() {
 }
 vx_rx() { ip -n "$1" -j -s link show "$2" | jq '.[0].stats64.rx.packets'; }
 
-# ---- the guests ------------------------------------------------------------------
-# vm_start NAME TAP MAC ADDR/LEN: boot a guest on TAP, in H, as the taps' owner.
-# Its console goes to $D/NAME/console.log; its control port (ttyS1) is the
-# pipe pair $D/NAME/ctl.in (commands) and ctl.out (answers, logged in ctl.log).
-vm_start() {
-	local name=$1 tap=$2 mac=$3 addr=$4 dir=$D/$1 mtu fd
-	mkdir -m 0755 "$dir"
-	mkfifo -m 0600 "$dir/ctl.in" "$dir/ctl.out"
-	: >"$dir/console.log"
-	chown "$OWNER:$OWNER_GROUP" "$dir/ctl.in" "$dir/ctl.out" "$dir/console.log"
-	mtu=$(ip -n "$H" -j link show "$tap" | jq '.[0].mtu')
-	# shellcheck disable=SC2016 # for the inner shell
-	nsenter --net="/run/netns/$H" unshare --mount --propagation private -- \
-		sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' sh "$TUN_NODE" \
-		setpriv --reuid="$OWNER" --regid="$OWNER_GROUP" --clear-groups --inh-caps=-all \
-		"$QEMU" -accel tcg,thread=single -cpu max -m 256 -smp 1 -nographic -no-reboot \
-		-monitor none -nic none -kernel "$D/vmlinuz" -initrd "$D/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 quiet lbguest.ip=$addr lbguest.mtu=$mtu" \
-		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=off" \
-		-device "virtio-net-pci,netdev=n0,mac=$mac" \
-		-serial "file:$dir/console.log" -serial "pipe:$dir/ctl" \
-		</dev/null >"$dir/qemu.out" 2>&1 3>&- &
-	VM_PID[$name]=$!
-	cat "$dir/ctl.out" >"$dir/ctl.log" 3>&- &
-	VM_READER[$name]=$!
-	# Read-write: never blocks, whether or not qemu has opened it yet.
-	exec {fd}<>"$dir/ctl.in"
-	VM_FD[$name]=$fd
-	VM_SEQ[$name]=0
-}
-# vm_ready NAME TIMEOUT: wait for the guest's "ready" line; print it.
-vm_ready() {
-	local end=$((SECONDS + $2)) log=$D/$1/ctl.log
-	until grep -q '^guest: 0 ready' "$log" 2>/dev/null; do
-		if [ "$SECONDS" -ge "$end" ] || ! kill -0 "${VM_PID[$1]}" 2>/dev/null; then
-			tail -n 5 "$D/$1/console.log" "$D/$1/qemu.out" | sed "s/^/$1: /" >&2
-			return 1
-		fi
-		sleep 0.3
-	done
-	grep -m 1 '^guest: 0 ready' "$log" | tr -d '\r' | sed 's/^guest: 0 ready //'
-}
-# gsend NAME COMMAND...: send a command; its number is in $GSEQ. Not in $(...).
-gsend() {
-	local name=$1
-	shift
-	VM_SEQ[$name]=$((VM_SEQ[$name] + 1))
-	GSEQ=${VM_SEQ[$name]}
-	printf '%s %s\n' "$GSEQ" "$*" >&"${VM_FD[$name]}"
-}
-# gwait NAME SEQ TIMEOUT: wait for command SEQ to finish; print its answers
-# (without "guest: SEQ "). Fails on a timeout or when the guest is gone.
-gwait() {
-	local name=$1 seq=$2 end=$((SECONDS + $3)) log=$D/$1/ctl.log
-	until grep -q "^guest: $seq done" "$log"; do
-		if [ "$SECONDS" -ge "$end" ] || ! kill -0 "${VM_PID[$name]}" 2>/dev/null; then
-			echo "no answer from $name to command $seq in $3 s" >&2
-			return 1
-		fi
-		sleep 0.2
-	done
-	tr -d '\r' <"$log" | sed -n "s/^guest: $seq //p" | grep -v '^done$'
-}
-# gcmd NAME TIMEOUT COMMAND...: both; the answers in $GOUT.
-gcmd() {
-	local name=$1 t=$2
-	shift 2
-	gsend "$name" "$@"
-	GOUT=$(gwait "$name" "$GSEQ" "$t")
-}
-# field KEY: the word after KEY in $GOUT.
-field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' <<<"$GOUT"; }
-# answered N: the guest's ping in $GOUT got replies to its echoes 0..N-1. Its
-# pings send one echo more: busybox ping waits for the last reply only
-# max(1 s, twice the slowest RTT), and a TCG guest can stall that long.
-answered() {
-	local i
-	for ((i = 0; i < $1; i++)); do
-		grep -qE "(^|,)$i(,|$)" <<<"$(field seqs)" || return 1
-	done
-}
-
 # ---- the lab --------------------------------------------------------------------
-new_netns H host && new_netns V vpc || { fail "lab setup"; summary; exit 1; }
+if ! new_netns H host || ! new_netns V vpc; then fail "lab setup"; summary; exit 1; fi
+# shellcheck disable=SC2034 # read by guest-lib.sh
+GUEST_NS=$H
 ip link add ulh netns "$H" type veth peer name ulv netns "$V"
 ip -n "$H" addr add 10.60.0.1/24 dev ulh
 ip -n "$V" addr add 10.60.0.2/24 dev ulv
 ip -n "$H" link set ulh up
 ip -n "$V" link set ulv up
-peer 100 T100 192.168.10.2/24 && peer 101 T101 192.168.11.2/24 && peer 200 T200 192.168.10.2/24 ||
-	{ fail "peers"; summary; exit 1; }
+if ! peer 100 T100 192.168.10.2/24 || ! peer 101 T101 192.168.11.2/24 ||
+	! peer 200 T200 192.168.10.2/24; then
+	fail "peers"
+	summary
+	exit 1
+fi
 
 out=$("$CLI" -n "$H" pool create dev ulh type vxlan remote 10.60.0.2 count 4 taps \
 	tap-owner "$OWNER:$OWNER_GROUP" 2>&1)
@@ -361,13 +272,8 @@ check "lbt0 sent guest 1 nothing during the flood, its tenant's frames after ($(
 # ---- 5. the guests power off; destroy leaves no tap -----------------------------------
 for g in g1 g2; do gsend "$g" poweroff; done
 for g in g1 g2; do
-	end=$((SECONDS + 60))
-	while kill -0 "${VM_PID[$g]}" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do sleep 0.3; done
-	wait "${VM_PID[$g]}" 2>/dev/null
-	rc=$?
-	kill -0 "${VM_PID[$g]}" 2>/dev/null && rc=timeout
-	check "$g powered off, qemu exited ($rc)" test "$rc" = 0
-	unset "VM_PID[$g]"
+	vm_wait_exit "$g" 60
+	check "$g powered off, qemu exited ($VM_RC)" test "$VM_RC" = 0
 done
 out=$("$CLI" -n "$H" pool destroy dev ulh 2>&1)
 rc=$?

@@ -25,6 +25,22 @@
 #    leaves the namespace as it was
 # SLOTS_KILL_COUNT (default 300): the pool size of the kill -9 rounds.
 
+# slots_setup_host, slots_setup_vm: the tools, a scratch directory $CAP and
+# the cleanup, for the e2e scripts on the host and the VM suite's.
+slots_setup_host() {
+	IP=ip JQ=jq PING=ping NSENTER=nsenter
+	TCPDUMP=$(command -v tcpdump)
+	TAPIO=${LB_TAPIO:-${BUILD:-build}/tests/lb-tapio}
+	CAP=$(mktemp -d)
+	trap 'cleanup_netns; slotns_cleanup; rm -rf "$CAP"' EXIT
+}
+slots_setup_vm() {
+	TAPIO=/payload/lb-tapio
+	CAP=$(mktemp -d)
+	trap 'cleanup_netns; slotns_cleanup; rm -rf "$CAP"' EXIT
+	# The kill -9 rounds: a smaller pool, as TCG is slow.
+	SLOTS_KILL_COUNT=${SLOTS_KILL_COUNT:-60}
+}
 
 lbj() { "$CLI" -n "$H" -j "$@"; }
 snmp() { in_ns "$1" awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col[f] }' /proc/net/snmp; }
@@ -73,22 +89,39 @@ snapshot() {
 	}
 }
 
-# settled_state: the snapshot and show, once two reads 0.25 s apart agree
+# lab_state: what a refusal must leave as it was: the snapshot, show, and
+# the slot namespaces. settled_state: it, once two reads 0.25 s apart agree
 # (a device just made settles its state asynchronously: slow under TCG).
+lab_state() { snapshot; lbj show; slotns_list; }
 settled_state() {
 	local a b
-	a=$(snapshot; lbj show)
+	a=$(lab_state)
 	for _ in $(seq 20); do
 		sleep 0.25
-		b=$(snapshot; lbj show)
+		b=$(lab_state)
 		[ "$a" = "$b" ] && break
 		a=$b
 	done
 	echo "$a"
 }
 
-# slots_scenario TYPE: all of it, in a fresh lab (CAP: a scratch directory).
-slots_scenario() {
+# refused DESCRIPTION PATTERN ARGS...: `latebind -n H ARGS` fails, says
+# PATTERN, and leaves lab_state as $state.
+refused() {
+	local what=$1 pat=$2 out rc
+	shift 2
+	out=$("$CLI" -n "$H" "$@" 2>&1)
+	rc=$?
+	check "$what: refused ($out)" test "$rc" -ne 0
+	check "...naming the problem" grep -q "$pat" <<<"$out"
+	check "...nothing changed" test "$(lab_state)" = "$state" ||
+		diff <(echo "$state") <(lab_state) | head -n 6
+}
+
+# slots_lab TYPE TAG: the owner, a tun node, namespaces H (pool, "TAGhost")
+# and V (tenants' side) joined by the underlay veth, and the peers of
+# tenants 100 and 101; non-zero (after a failure) if any of it fails.
+slots_lab() {
 	TYPE=$1
 	OWNER=nobody
 	OWNER_UID=$(id -u nobody)
@@ -98,20 +131,23 @@ slots_scenario() {
 	# that only the taps' ownership decides who gets in.
 	chmod 0755 "$CAP"
 	TUN_NODE=$CAP/tun
-	mknod -m 0666 "$TUN_NODE" c 10 200
-	GA_MAC=02:6c:00:00:00:0a GB_MAC=02:6c:00:00:00:0b
-
-	[ -x "$TAPIO" ] || { fail "no $TAPIO: build it (make $TAPIO)"; return; }
+	[ -e "$TUN_NODE" ] || mknod -m 0666 "$TUN_NODE" c 10 200
+	[ -x "$TAPIO" ] || { fail "no $TAPIO: build it (make $TAPIO)"; return 1; }
 	if [ "$TYPE" = geneve ]; then PORT=6081; else PORT=4789; fi
 	KILL_COUNT=${SLOTS_KILL_COUNT:-300}
-	new_netns H host && new_netns V vpc || { fail "lab setup"; return; }
+	new_netns H "$2host" && new_netns V "$2vpc" || { fail "lab setup"; return 1; }
 	"$IP" link add ulh netns "$H" type veth peer name ulv netns "$V"
 	"$IP" -n "$H" addr add 10.50.0.1/24 dev ulh
 	"$IP" -n "$V" addr add 10.50.0.2/24 dev ulv
 	"$IP" -n "$H" link set ulh up
 	"$IP" -n "$V" link set ulv up
-	peer 100 T100 192.168.10.2/24 && peer 101 T101 192.168.11.2/24 && peer 200 T200 192.168.10.2/24 ||
-		{ fail "peers"; return; }
+	peer 100 T100 192.168.10.2/24 && peer 101 T101 192.168.11.2/24 || { fail "peers"; return 1; }
+}
+
+# slots_scenario TYPE: all of it, in a fresh lab (CAP: a scratch directory).
+slots_scenario() {
+	GA_MAC=02:6c:00:00:00:0a GB_MAC=02:6c:00:00:00:0b
+	slots_lab "$1" "" && peer 200 T200 192.168.10.2/24 || { fail "lab"; return; }
 	BEFORE=$(snapshot)
 
 	# ---- 1. the taps as made ------------------------------------------------------
@@ -236,17 +272,6 @@ slots_scenario() {
 	"$IP" -n "$H" addr del 10.77.0.1/24 dev lbt0
 
 	# ---- 8. bad input: refused, nothing changed -----------------------------------------
-	state=$(snapshot; lbj show)
-	refused() { # DESCRIPTION PATTERN ARGS...
-		local what=$1 pat=$2 out rc
-		shift 2
-		out=$("$CLI" -n "$H" "$@" 2>&1)
-		rc=$?
-		check "$what: refused ($out)" test "$rc" -ne 0
-		check "...naming the problem" grep -q "$pat" <<<"$out"
-		check "...nothing changed" test "$(snapshot; lbj show)" = "$state" ||
-			diff <(echo "$state") <(snapshot; lbj show) | head -n 6
-	}
 	"$IP" link add ul2 netns "$H" type veth peer name uv2 netns "$V"
 	"$IP" -n "$H" link set ul2 up
 	"$IP" -n "$H" tuntap add dev lct0 mode tap # someone else's tap
@@ -267,7 +292,7 @@ slots_scenario() {
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 tap-owner nobody
 	"$IP" -n "$H" link del lct0
 	"$CLI" -n "$H" pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 >/dev/null
-	state=$(snapshot; lbj show)
+	state=$(lab_state)
 	refused "taps on a pool that exists without them" 'already has a pool with other settings' \
 		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps
 	"$CLI" -n "$H" pool destroy dev ul2 >/dev/null
@@ -327,4 +352,163 @@ slots_scenario() {
 			diff <(echo "$BEFORE") <(snapshot) | head -n 8
 	done
 	check "some creates were killed mid-way ($kills of 4)" test "$kills" -gt 0
+}
+
+# ---- per-slot namespaces (pool create ... netns-prefix) ------------------------
+# slotns NAME ARGS...: run in slot namespace NAME; guest_in NS TAP ARGS...:
+# lb-tapio there, as the taps' owner (a VMM started in the slot's namespace).
+slotns() { local ns=$1; shift; "$NSENTER" --net="/run/netns/$ns" "$@"; }
+guest_in() { local ns=$1 tap=$2; shift 2; slotns "$ns" "$TAPIO" "$tap" tun "$TUN_NODE" user "$OWNER_UID" vnet-hdr "$@"; }
+# The slot namespaces of this run, for the snapshot and the cleanup.
+slotns_list() { [ -z "${NSP:-}" ] || ls /run/netns 2>/dev/null | grep "^$NSP" | sort; }
+slotns_cleanup() { local n; for n in $(slotns_list); do "$IP" netns del "$n" 2>/dev/null; done; }
+
+# slots_netns_scenario TYPE: slots in namespaces of their own, in a fresh lab.
+slots_netns_scenario() {
+	GA_MAC=02:6c:00:00:00:1a GB_MAC=02:6c:00:00:00:1b
+	NSP=lbs$$-
+	slots_lab "$1" n || return
+	BEFORE=$(snapshot; slotns_list)
+	create=(pool create dev ulh type "$TYPE" remote 10.50.0.2 count 3 taps tap-owner "$OWNER" netns-prefix "$NSP")
+
+	# ---- N1. each slot in its namespace -----------------------------------------------
+	out=$("$CLI" -n "$H" "${create[@]}" 2>&1)
+	rc=$?
+	check "pool create ... taps netns-prefix $NSP ($(head -n 1 <<<"$out"))" test "$rc" -eq 0
+	NSPINS=$(dirname "$("$CLI" -n "$H" -j datapath show dev ulh | "$JQ" -r .pins)")
+	check "namespaces ${NSP}0..2 exist in /run/netns, as ip netns names them" \
+		test "$(slotns_list | tr '\n' ' ')" = "${NSP}0 ${NSP}1 ${NSP}2 "
+	check "the pool's namespace keeps no tunnel and no tap" \
+		test -z "$("$IP" -n "$H" -o link show | grep -E ': lbt?[0-9]+[:@]')"
+	show=$(lbj show)
+	for s in 0 1 2; do
+		ns=$NSP$s
+		tifx=$("$JQ" ".[0].tunnels[$s].ifindex" <<<"$show")
+		pifx=$("$JQ" ".[0].tunnels[$s].tap_ifindex" <<<"$show")
+		check "$ns holds lb$s (ifindex $tifx, as recorded) and lbt$s (ifindex $pifx), both up" \
+			"$JQ" -e --argjson t "$tifx" --argjson p "$pifx" --arg s "$s" \
+			'[.[] | select(.ifname == "lb\($s)" and .ifindex == $t and (.flags | index("UP")))] | length == 1' \
+			<<<"$("$IP" -n "$ns" -j link show)" >/dev/null &&
+			"$JQ" -e --argjson p "$pifx" --arg s "$s" \
+				'[.[] | select(.ifname == "lbt\($s)" and .ifindex == $p and (.flags | index("UP")))] | length == 1' \
+				<<<"$("$IP" -n "$ns" -j link show)" >/dev/null
+		check "$ns: lbt$s is $OWNER's tap; IPv6 off on lbt$s and lb$s" \
+			"$JQ" -e --arg u "$OWNER" '.[0].linkinfo.info_data.user == $u' \
+			<<<"$("$IP" -n "$ns" -d -j link show "lbt$s")" >/dev/null &&
+			test "$(slotns "$ns" cat "/proc/sys/net/ipv6/conf/lbt$s/disable_ipv6" \
+				"/proc/sys/net/ipv6/conf/lb$s/disable_ipv6" | tr -d '\n')" = 11
+	done
+	check "show -j: netns_prefix, and each tunnel's netns" \
+		"$JQ" -e --arg p "$NSP" '.[0].netns_prefix == $p and
+			([.[0].tunnels[].netns] == [$p + "0", $p + "1", $p + "2"]) and
+			.[0].unguarded_tunnels == 0 and .[0].unguarded_taps == 0' <<<"$show" >/dev/null
+	out=$("$CLI" -n "$H" "${create[@]}" 2>&1)
+	check "create again: unchanged, nothing moved ($(head -n 1 <<<"$out"))" \
+		test "$(lbj show)" = "$show" -a "$(slotns_list | wc -l)" -eq 3
+
+	# ---- N2. unbound: nothing on the wire ------------------------------------------------
+	start_capture "$CAP/ns-unbound.pcap" ulv "$V" "udp port $PORT"
+	out=$(guest_in "${NSP}0" lbt0 ping "$GA_MAC" 192.168.10.1 192.168.10.2 count 3 wait 500)
+	stop_capture
+	check_fails "unbound: the guest's ping gets no reply" grep -q 'ping: 3 sent, 3 received' <<<"$out"
+	check "unbound: 0 packets on the wire (saw $(cap_count "$CAP/ns-unbound.pcap"))" \
+		test "$(cap_count "$CAP/ns-unbound.pcap")" -eq 0
+
+	# ---- N3. bound by names that live in the slots' namespaces ------------------------
+	out=$("$CLI" -n "$H" bind lbt0 vni 100 2>&1)
+	check "bind lbt0 vni 100 (a tap in ${NSP}0): $out" grep -q "vni 100 tap lbt0 netns ${NSP}0" <<<"$out"
+	out=$("$CLI" -n "$H" bind lb1 vni 101 2>&1)
+	check "bind lb1 vni 101 (a tunnel in ${NSP}1): $out" grep -q "lb1 .*vni 101" <<<"$out"
+	out=$(guest_in "${NSP}0" lbt0 ping "$GA_MAC" 192.168.10.1 192.168.10.2 count 5)
+	check "guest A (in ${NSP}0) pings tenant 100 ($(tail -n 1 <<<"$out"))" grep -q 'ping: 5 sent, 5 received' <<<"$out"
+	b0=$(drops bypass)
+	guest_in "${NSP}0" lbt0 serve "$GA_MAC" 192.168.10.1 4000 >"$CAP/ns-serve" &
+	spid=$!
+	sleep 0.3
+	check "tenant 100 pings guest A: the ingress tag crossed into ${NSP}0" \
+		in_ns "$T100" "$PING" -c 3 -i 0.3 -w 3 192.168.10.1 >/dev/null
+	wait "$spid"
+	check "...and guest A answered ($(grep answered-echo "$CAP/ns-serve"))" grep -Eq 'answered-echo [3-9]' "$CAP/ns-serve"
+	check "...no bypass drop on the way ($b0 -> $(drops bypass))" test "$(drops bypass)" -eq "$b0"
+
+	# ---- N4. another slot, another namespace, reaches nothing of A's ------------------
+	guest_in "${NSP}1" lbt1 listen 3000 >"$CAP/ns-listen-b" &
+	lb=$!
+	guest_in "${NSP}2" lbt2 listen 3000 >"$CAP/ns-listen-c" &
+	lc=$!
+	sleep 0.3
+	guest_in "${NSP}0" lbt0 flood "$GA_MAC" 2000 to "$GB_MAC" >"$CAP/ns-flood" &
+	lf=$!
+	in_ns "$T101" "$PING" -c 2 -i 0.3 -w 2 192.168.11.1 >/dev/null 2>&1
+	wait "$lb" "$lc" "$lf"
+	ga_hex=${GA_MAC//:/}
+	check "B (${NSP}1) heard nothing from A ($(grep -c "^frame .\{12\}$ga_hex" "$CAP/ns-listen-b") frames)" \
+		test "$(grep -c "^frame .\{12\}$ga_hex" "$CAP/ns-listen-b")" -eq 0
+	check "control: B heard its own tenant's ARP ($(grep 'count arp' "$CAP/ns-listen-b"))" \
+		grep -Eq 'count arp [1-9]' "$CAP/ns-listen-b"
+	check "unbound C heard nothing at all ($(grep 'count total' "$CAP/ns-listen-c"))" \
+		grep -q 'count total 0$' "$CAP/ns-listen-c"
+
+	# ---- N5. bad input: refused, nothing changed ----------------------------------------
+	"$IP" link add ul2 netns "$H" type veth peer name uv2 netns "$V"
+	"$IP" -n "$H" link set ul2 up
+	"$IP" netns add "${NSP}c1" # someone else's namespace
+	state=$(settled_state)
+	refused "a netns prefix that collides (${NSP}c1 exists)" "collides with namespace ${NSP}c1" \
+		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps netns-prefix "${NSP}c"
+	refused "netns-prefix without taps" 'is an option of taps' \
+		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 netns-prefix "${NSP}d"
+	refused "a netns prefix with a slash" 'use letters, digits' \
+		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps netns-prefix a/b
+	refused "another pool whose tunnels' names could be these slots' (prefix lb)" 'makes names that prefix "lb"' \
+		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lb dummy-base 1000
+	refused "another pool whose taps' names could be these slots' (tap-prefix lbt)" 'prefix "lbt" makes names that' \
+		pool create dev ul2 type "$TYPE" remote 10.51.0.2 count 2 prefix lc dummy-base 1000 taps tap-prefix lbt
+	refused "the pool again with another netns prefix" 'already has a pool with other settings' \
+		pool create dev ulh type "$TYPE" remote 10.50.0.2 count 3 taps tap-owner "$OWNER" netns-prefix "${NSP}e"
+	refused "the pool again without namespaces" 'already has a pool with other settings' \
+		pool create dev ulh type "$TYPE" remote 10.50.0.2 count 3 taps tap-owner "$OWNER"
+	"$IP" netns del "${NSP}c1"
+	"$IP" -n "$H" link del ul2
+
+	# ---- N6. repair: a slot's tunnel deleted, a slot's tap moved away ------------------
+	"$IP" -n "${NSP}2" link del lb2
+	"$IP" -n "${NSP}1" link set lbt1 netns "$H"
+	check "show: the tunnel gone and the tap moved away are unguarded ($(lbj show | "$JQ" -c '[.[0].unguarded_tunnels, .[0].unguarded_taps]'))" \
+		test "$(lbj show | "$JQ" -c '[.[0].unguarded_tunnels, .[0].unguarded_taps]')" = '[1,1]'
+	out=$("$CLI" -n "$H" "${create[@]}" 2>&1)
+	check "pool create again repairs both ($(head -n 1 <<<"$out"))" \
+		test "$(lbj show | "$JQ" -c '[.[0].unguarded_tunnels, .[0].unguarded_taps]')" = '[0,0]'
+	check "...lb2 made again in ${NSP}2, lbt1 back in ${NSP}1" \
+		test -n "$("$IP" -n "${NSP}2" -o link show lb2 2>/dev/null)" -a -n "$("$IP" -n "${NSP}1" -o link show lbt1 2>/dev/null)"
+	out=$(guest_in "${NSP}0" lbt0 ping "$GA_MAC" 192.168.10.1 192.168.10.2 count 3)
+	check "...and guest A still reaches its tenant" grep -q 'ping: 3 sent, 3 received' <<<"$out"
+
+	# ---- N7. destroy, and kill -9 during create and destroy ----------------------------
+	"$CLI" -n "$H" pool destroy dev ulh >/dev/null
+	check "destroy: devices, namespaces, programs, chains and pins gone: as before" \
+		test "$(snapshot; slotns_list)" = "$BEFORE" || diff <(echo "$BEFORE") <(snapshot; slotns_list) | head -n 8
+	kills=0
+	for delay in 0.1 0.4 1.0; do
+		"$CLI" -n "$H" pool create dev ulh type "$TYPE" remote 10.50.0.2 count "$KILL_COUNT" taps \
+			tap-owner "$OWNER" netns-prefix "$NSP" >/dev/null 2>&1 &
+		p=$!
+		sleep "$delay"
+		kill -9 "$p" 2>/dev/null && kills=$((kills + 1))
+		wait "$p" 2>/dev/null
+		left=$(slotns_list | wc -l)
+		out=$("$CLI" -n "$H" pool create dev ulh type "$TYPE" remote 10.50.0.2 count "$KILL_COUNT" taps \
+			tap-owner "$OWNER" netns-prefix "$NSP" 2>&1)
+		check "create killed after ${delay}s ($left namespaces): re-running finishes ($(tail -n 1 <<<"$out"))" \
+			test "$(lbj show | "$JQ" -c '[([.[0].tunnels[].netns | select(. != null)] | length), .[0].unguarded_tunnels, .[0].unguarded_taps]')" = "[$KILL_COUNT,0,0]"
+		"$CLI" -n "$H" pool destroy dev ulh >/dev/null 2>&1 &
+		p=$!
+		sleep "$(awk -v d="$delay" 'BEGIN { print d / 2 }')"
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		"$CLI" -n "$H" pool destroy dev ulh >/dev/null 2>&1
+		check "...destroy killed, then re-run: as before" test "$(snapshot; slotns_list)" = "$BEFORE" ||
+			diff <(echo "$BEFORE") <(snapshot; slotns_list) | head -n 8
+	done
+	check "some creates were killed mid-way ($kills of 3)" test "$kills" -gt 0
 }

@@ -300,6 +300,83 @@ out:
 	check_end();
 }
 
+/* --- destroy only while nothing is bound (latebind apply --force) ----------------- */
+
+struct destroyer {
+	pthread_t t;
+	int err;
+};
+
+static void *destroy_unbound(void *arg)
+{
+	struct destroyer *d = arg;
+
+	d->err = latebind_pool_destroy_unbound(UL);
+	return NULL;
+}
+
+static void test_destroy_unbound(void)
+{
+	struct latebind_pool *p, *q;
+	struct destroyer d;
+	char dir[256];
+	bool created;
+	int bound_and_gone = 0, bound = 0, gone = 0;
+
+	check_begin("destroy_unbound: refused while a tunnel is bound, checked under the pool's lock");
+	CHECK_EQ(latebind_pool_create(&spec, &created), 0, "pool create");
+	p = open_pool();
+	if (!CHECK(p, "open"))
+		goto out;
+	CHECK_EQ(latebind_bind(p, 5, 500, NULL), 0, "bind lbh5");
+	CHECK_EQ(latebind_pool_destroy_unbound(UL), -EBUSY, "destroy_unbound with lbh5 bound");
+	CHECK(has(latebind_last_error(), "tunnel lbh5 of the pool on ulh is bound (vni 500)"),
+	      "message: %s", latebind_last_error());
+	CHECK((word(p, 5) & LB_EGRESS_BOUND) && lb_binding_vni(word(p, 5)) == 500,
+	      "lbh5 is still bound to 500: 0x%x", word(p, 5));
+	CHECK_EQ(latebind_bind(p, 1, 100, NULL), 0, "the pool is still there: a bind works");
+	CHECK_EQ(latebind_unbind(p, 1), 0, "unbind lbh1");
+	CHECK_EQ(latebind_unbind(p, 5), 0, "unbind lbh5");
+	latebind_pool_close(p);
+	CHECK_EQ(latebind_pool_destroy_unbound(UL), 0, "destroy_unbound with nothing bound");
+	CHECK_EQ(latebind_pool_open(UL, &q), -ENOENT, "the pool is gone");
+
+	/*
+	 * A bind and a destroy_unbound both waiting for the pool's lock: either
+	 * the bind lands first and the pool stays, or the pool goes first and
+	 * the bind finds it gone. Never a bind that succeeded on a pool destroyed.
+	 */
+	for (int round = 0; round < 10; round++) {
+		pid_t holder;
+		int err;
+
+		if (!CHECK_EQ(latebind_pool_create(&spec, &created), 0, "pool create") ||
+		    !CHECK(p = open_pool(), "open") ||
+		    !CHECK_EQ(latebind_datapath_pin_dir(UL, dir, sizeof(dir)), 0, "pin dir"))
+			break;
+		holder = hold_lock(dir);
+		pthread_create(&d.t, NULL, destroy_unbound, &d);
+		usleep(20000 + (round % 3) * 5000); /* destroy waits on the pool's lock now */
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+		err = latebind_bind(p, 2, 200, NULL);
+		pthread_join(d.t, NULL);
+		bound += !err;
+		gone += !d.err;
+		bound_and_gone += !err && !d.err;
+		CHECK(err == 0 ? d.err == -EBUSY : err == -ESTALE && d.err == 0,
+		      "round %d: bind %d, destroy_unbound %d", round, err, d.err);
+		latebind_pool_close(p);
+		latebind_pool_destroy(UL);
+	}
+	CHECK_EQ(bound_and_gone, 0, "a bind that succeeded on a pool destroyed");
+	printf("  destroy_unbound against a bind: %d rounds the bind came first, %d the destroy\n",
+	       bound, gone);
+out:
+	latebind_pool_destroy(UL);
+	check_end();
+}
+
 /* --- the bpffs root --------------------------------------------------------------- */
 
 static void test_unsafe_root(void)
@@ -410,6 +487,7 @@ int main(void)
 	test_threads(1);
 	test_threads(2);
 	test_lock_timeouts();
+	test_destroy_unbound();
 	test_unsafe_root();
 	test_libbpf_print_untouched();
 	return check_summary("pool_handle");

@@ -15,6 +15,7 @@
 #include "../../cli/args.h"
 #include "../../cli/output.h"
 #include "../../bpf/csum.h"
+#include "unit.h"
 
 static void quiet_log(enum latebind_log_level level, const char *msg, void *ctx) {}
 
@@ -531,6 +532,11 @@ int main(void)
 		cmocka_unit_test(test_csum_neutral_zero_becomes_ffff),
 	};
 
+	const size_t n = sizeof(tests) / sizeof(tests[0]);
+	struct CMUnitTest all[n + conf_ntests];
+
+	memcpy(all, tests, sizeof(tests));
+	memcpy(all + n, conf_tests, conf_ntests * sizeof(all[0]));
 	latebind_set_log(quiet_log, NULL);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return _cmocka_run_group_tests("unit", all, n + conf_ntests, NULL, NULL);
 }

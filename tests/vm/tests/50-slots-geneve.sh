@@ -10,12 +10,6 @@ SUITE=vm_slots_geneve
 # shellcheck source=SCRIPTDIR/../../lib/slots-lib.sh
 . "$(dirname "$0")/../slots-lib.sh"
 skip_without_cookie
-
-TAPIO=/payload/lb-tapio
-CAP=$(mktemp -d)
-trap 'cleanup_netns; rm -rf "$CAP"' EXIT
-# The kill -9 rounds: a smaller pool, as TCG is slow.
-SLOTS_KILL_COUNT=${SLOTS_KILL_COUNT:-60}
-
+slots_setup_vm
 slots_scenario geneve
 summary
