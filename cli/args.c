@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "args.h"
 
 bool matches(const char *arg, const char *keyword)
@@ -170,4 +173,47 @@ int parse_owner(const char *val, struct latebind_slot_spec *slots, char *err, si
 		slots->owner_gid = gr->gr_gid;
 	}
 	return 0;
+}
+
+int parse_listen(const char *s, struct sockaddr_storage *ss, unsigned int *len, char *err,
+		 size_t errlen)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	const char *colon = strrchr(s, ':');
+	char addr[INET6_ADDRSTRLEN + 2];
+	size_t n = colon ? (size_t)(colon - s) : 0;
+	uint32_t port;
+	int ret;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || !n || n >= sizeof(addr)) {
+		snprintf(err, errlen, "listen \"%s\" is not ADDR:PORT (127.0.0.1:27746, "
+			 "[::1]:27746)", s);
+		return -EINVAL;
+	}
+	if ((ret = parse_u32(colon + 1, 1, 65535, &port))) {
+		snprintf(err, errlen, "listen \"%s\": port \"%s\" is %s; a port is 1-65535", s,
+			 colon + 1, parse_u32_why(ret));
+		return -EINVAL;
+	}
+	memcpy(addr, s, n);
+	addr[n] = 0;
+	if (addr[0] == '[' && addr[n - 1] == ']') {
+		addr[n - 1] = 0;
+		if (inet_pton(AF_INET6, addr + 1, &in6->sin6_addr) == 1) {
+			in6->sin6_family = AF_INET6;
+			in6->sin6_port = htons(port);
+			*len = sizeof(*in6);
+			return 0;
+		}
+	} else if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	snprintf(err, errlen, "listen \"%s\": \"%.*s\" is not an IPv4 address or an IPv6 "
+		 "address in brackets (no host names)", s, (int)n, s);
+	return -EINVAL;
 }

@@ -39,4 +39,13 @@ int parse_dp_option(int argc, char **argv, struct latebind_datapath_config *cfg,
  */
 int parse_owner(const char *val, struct latebind_slot_spec *slots, char *err, size_t errlen);
 
+/*
+ * "ADDR:PORT" with an IPv4 address or an IPv6 address in brackets
+ * ("[::1]:27746"); no host names. Fills @ss and *@len for bind(); -EINVAL
+ * with @err naming the problem.
+ */
+struct sockaddr_storage;
+int parse_listen(const char *s, struct sockaddr_storage *ss, unsigned int *len, char *err,
+		 size_t errlen);
+
 #endif

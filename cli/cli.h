@@ -28,5 +28,6 @@ int do_stats(int argc, char **argv);
 int do_bench(int argc, char **argv);
 int do_gc(int argc, char **argv);
 int do_apply(int argc, char **argv);
+int do_exporter(int argc, char **argv);
 
 #endif

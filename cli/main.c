@@ -14,6 +14,7 @@
 #include "args.h"
 #include "cli.h"
 #include "conf.h"
+#include "exporter.h"
 #include "output.h"
 
 bool cli_verbose;
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 		"  latebind show [ TUNNEL ]\n"
 		"  latebind stats [ TUNNEL ]\n"
 		"  latebind gc                      remove pins of datapaths whose device is gone\n"
+		"  latebind exporter [ listen ADDR:PORT ]   Prometheus metrics on /metrics\n"
+		"          (default %s; ADDR: IPv4, or IPv6 in brackets)\n"
 		"  latebind bench bind dev UNDERLAY [ ops N ] [ creates N ] [ churn [ WORKERS ] ]\n"
 		"          [ samples DIR ]\n"
 		"  latebind bench scale dev UNDERLAY type { geneve | vxlan } remote ADDR [ ops N ]\n"
@@ -58,7 +61,7 @@ static void usage(FILE *f)
 		"  -j          JSON output\n"
 		"  -n NETNS    run in the named network namespace (like ip -n)\n"
 		"  -v          verbose: library debug messages on stderr\n",
-		CONF_DIR_DEFAULT, LATEBIND_PREFIX_DEFAULT, LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
+		CONF_DIR_DEFAULT, EXPORTER_LISTEN_DEFAULT, LATEBIND_PREFIX_DEFAULT, LB_DUMMY_MIN_DEFAULT, LB_DUMMY_MAX_DEFAULT, LB_GENEVE_PORT_DEFAULT,
 		LB_VXLAN_PORT_DEFAULT);
 }
 
@@ -170,6 +173,7 @@ static const struct cli_cmd top_cmds[] = {
 	{ "stats", do_stats },
 	{ "bench", do_bench },
 	{ "gc", do_gc },
+	{ "exporter", do_exporter },
 	{ "datapath", do_datapath },
 	{ "help", do_help },
 	{ NULL, NULL },

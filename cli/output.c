@@ -225,3 +225,35 @@ void out_double(const char *key, const char *fmt, double v)
 		fprintf(out, fmt, v);
 	}
 }
+
+/* Printable ASCII but for the escapes of both forms: the usual device name. */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '\\' || *s == '"')
+			return false;
+	return true;
+}
+
+void metrics_label_value(FILE *f, const char *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	fputc('"', f);
+	if (plain(s)) {
+		fputs(s, f);
+	} else if ((m = open_memstream(&text, &len))) {
+		/* Prometheus takes UTF-8 only: the text form, then its escapes. */
+		text_write_string(m, s);
+		if (!fclose(m))
+			for (const char *p = text; *p; p++) {
+				if (*p == '\\' || *p == '"')
+					fputc('\\', f);
+				fputc(*p, f);
+			}
+		free(text);
+	}
+	fputc('"', f);
+}

@@ -39,5 +39,10 @@ void out_finish(void);
  */
 void json_write_string(FILE *f, const char *s);
 void text_write_string(FILE *f, const char *s);
+/*
+ * A Prometheus label value, quotes included: the text form above (valid
+ * UTF-8, no controls), with its backslashes and double quotes escaped.
+ */
+void metrics_label_value(FILE *f, const char *s);
 
 #endif

@@ -93,12 +93,12 @@ _latebind()
         elif [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-j -n -v -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "pool apply bind unbind show stats gc bench datapath help" -- "$cur"))
+            COMPREPLY=($(compgen -W "pool apply bind unbind show stats gc exporter bench datapath help" -- "$cur"))
         fi
         return
     fi
 
-    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool apply bind unbind show stats gc bench datapath help)
+    cmd=$(_latebind_expand "${COMP_WORDS[i]}" pool apply bind unbind show stats gc exporter bench datapath help)
     _lb_from=$((i + 1))
 
     case $cmd in
@@ -132,6 +132,14 @@ _latebind()
         esac
         _lb_from=$((i + 2))
         _latebind_keywords vni inner-mac
+        return
+        ;;
+    exporter)
+        if [[ $prev == listen ]]; then
+            COMPREPLY=($(compgen -W "127.0.0.1:27746 [::1]:27746 0.0.0.0:27746 [::]:27746" -- "$cur"))
+        else
+            _latebind_keywords listen
+        fi
         return
         ;;
     pool | datapath | bench) ;;

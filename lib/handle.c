@@ -197,8 +197,10 @@ LATEBIND_API int latebind_pool_list(unsigned int **out, size_t *n)
 		return err;
 	snprintf(dir, sizeof(dir), LB_PIN_ROOT "/%llu", (unsigned long long)cookie);
 	d = opendir(dir);
+	if (!d && errno == ENOENT)
+		return 0; /* no pool was ever made in this namespace */
 	if (!d)
-		return 0;
+		return lb_err(-errno, "cannot read the pools' pins in %s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
 		char *end;
 		unsigned long ifindex = strtoul(de->d_name, &end, 10);

@@ -85,36 +85,46 @@ LATEBIND_API int latebind_pool_info(struct latebind_pool *p, struct latebind_poo
 	return 0;
 }
 
-LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
-				      struct latebind_tunnel_info *t)
+/* @slot's record from the mapped egress records: all but its name and ingress_ok. */
+static void read_slot(const struct latebind_pool *p, uint32_t slot, struct latebind_tunnel_info *t)
 {
-	struct lb_ingress_key key;
-	struct lb_ingress_val v;
+	uint32_t word = lb_load_binding(p, slot);
 	const uint8_t *mac;
-	uint32_t word;
 
 	memset(t, 0, sizeof(*t));
-	if (slot >= p->info.count)
-		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
 	t->slot = slot;
 	t->ifindex = lb_slot_ifindex(p, slot);
-	/* In its slot's namespace, the tunnel's name is the one it was made with. */
-	if (t->ifindex && lb_slotns(p))
-		lb_tunnel_ifname(&p->info, slot, t->name);
-	else if (t->ifindex && !if_indextoname(t->ifindex, t->name))
-		t->name[0] = 0;
 	t->dummy_vni = p->info.dummy_base + slot;
-	word = lb_load_binding(p, slot);
 	t->bound = word & LB_EGRESS_BOUND;
 	if (!t->bound)
-		return 0;
+		return;
 	t->vni = lb_binding_vni(word);
 	mac = lb_bound_mac(p, slot, word);
 	if (mac) {
 		t->has_mac = true;
 		memcpy(t->inner_mac, mac, 6);
 	}
-	lb_make_key(p, t->vni, mac, &key);
+}
+
+LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
+				      struct latebind_tunnel_info *t)
+{
+	struct lb_ingress_key key;
+	struct lb_ingress_val v;
+
+	if (slot >= p->info.count) {
+		memset(t, 0, sizeof(*t));
+		return lb_err(-EINVAL, "slot %u is outside the pool", slot);
+	}
+	read_slot(p, slot, t);
+	/* In its slot's namespace, the tunnel's name is the one it was made with. */
+	if (t->ifindex && lb_slotns(p))
+		lb_tunnel_ifname(&p->info, slot, t->name);
+	else if (t->ifindex && !if_indextoname(t->ifindex, t->name))
+		t->name[0] = 0;
+	if (!t->bound)
+		return 0;
+	lb_make_key(p, t->vni, t->has_mac ? t->inner_mac : NULL, &key);
 	t->ingress_ok = !bpf_map_lookup_elem(p->fd[LB_MAP_INGRESS], &key, &v) && v.dummy_vni == t->dummy_vni;
 	return 0;
 }
@@ -191,4 +201,156 @@ LATEBIND_API int latebind_pool_drops(struct latebind_pool *p, uint64_t drops[LAT
 			return err;
 	}
 	return 0;
+}
+
+/* --- every slot at once, for a scrape -------------------------------------- */
+
+/* Slots per batched map read: bounds the buffer at 8 KiB per CPU. */
+#define LB_STATS_BATCH 256U
+
+static int cmp_link(const void *a, const void *b)
+{
+	unsigned int x = ((const struct lb_link *)a)->ifindex;
+	unsigned int y = ((const struct lb_link *)b)->ifindex;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The slots' device names, from one link dump. */
+static int slot_names(struct latebind_tunnel_info *t, uint32_t n)
+{
+	struct lb_link *links, *hit, key;
+	struct lb_nl *nl;
+	size_t nlinks;
+	int err = lb_nl_open(&nl);
+
+	if (err)
+		return err;
+	err = lb_nl_dump_links(nl, &links, &nlinks);
+	lb_nl_close(nl);
+	if (err)
+		return err;
+	qsort(links, nlinks, sizeof(*links), cmp_link);
+	for (uint32_t s = 0; s < n; s++) {
+		key.ifindex = t[s].ifindex;
+		hit = t[s].ifindex ? bsearch(&key, links, nlinks, sizeof(*links), cmp_link) : NULL;
+		if (hit)
+			snprintf(t[s].name, sizeof(t[s].name), "%s", hit->name);
+	}
+	free(links);
+	return 0;
+}
+
+/* ingress_ok of every bound slot: one walk of lb_ingress_bind, in batches. */
+static int slot_ingress(struct latebind_pool *p, struct latebind_tunnel_info *t, uint32_t n)
+{
+	struct lb_ingress_key *keys, want, tok[2];
+	struct lb_ingress_val *vals;
+	uint32_t cap = LB_STATS_BATCH, cnt;
+	bool first = true, done = false;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	keys = calloc(cap, sizeof(*keys));
+	vals = calloc(cap, sizeof(*vals));
+	while (!err && !done && keys && vals) {
+		cnt = cap;
+		if (bpf_map_lookup_batch(p->fd[LB_MAP_INGRESS], first ? NULL : &tok[0], &tok[1],
+					 keys, vals, &cnt, &opts)) {
+			if (errno == ENOSPC && !cnt) { /* a hash bucket larger than cap */
+				cap *= 2;
+				free(keys);
+				free(vals);
+				keys = calloc(cap, sizeof(*keys));
+				vals = calloc(cap, sizeof(*vals));
+				continue;
+			}
+			if (errno != ENOENT)
+				err = lb_err(-errno, "cannot read lb_ingress_bind: %s", strerror(errno));
+			done = true; /* ENOENT: these were the last */
+		}
+		for (uint32_t i = 0; i < cnt && !err; i++) {
+			uint32_t s = vals[i].dummy_vni - p->info.dummy_base;
+
+			if (s >= n || !t[s].bound)
+				continue;
+			lb_make_key(p, t[s].vni, t[s].has_mac ? t[s].inner_mac : NULL, &want);
+			if (!memcmp(&want, &keys[i], sizeof(want)))
+				t[s].ingress_ok = true;
+		}
+		tok[0] = tok[1];
+		first = false;
+	}
+	if (!err && (!keys || !vals))
+		err = lb_err(-ENOMEM, "out of memory");
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Every slot's counters, summed over CPUs, in batches of LB_STATS_BATCH slots. */
+static int slot_stats(struct latebind_pool *p, struct latebind_tunnel_stats *st, uint32_t n)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint32_t keys[LB_STATS_BATCH], tok[2], cnt, done = 0;
+	uint64_t *vals;
+	int err = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	if (ncpu < 0)
+		return lb_err(ncpu, "cannot count CPUs");
+	vals = calloc((size_t)LB_STATS_BATCH * ncpu, sizeof(struct lb_tun_stats));
+	if (!vals)
+		return lb_err(-ENOMEM, "out of memory");
+	memset(st, 0, n * sizeof(*st));
+	while (done < n) {
+		cnt = n - done < LB_STATS_BATCH ? n - done : LB_STATS_BATCH;
+		if (bpf_map_lookup_batch(p->fd[LB_MAP_TUN_STATS], done ? &tok[0] : NULL, &tok[1],
+					 keys, vals, &cnt, &opts) && errno != ENOENT) {
+			err = lb_err(-errno, "cannot read lb_tun_stats: %s", strerror(errno));
+			break;
+		}
+		for (uint32_t i = 0; i < cnt; i++) {
+			const struct lb_tun_stats *v = (const void *)vals;
+
+			if (keys[i] >= n)
+				continue;
+			for (int c = 0; c < ncpu; c++) {
+				const struct lb_tun_stats *pc = &v[(size_t)i * ncpu + c];
+
+				st[keys[i]].tx_packets += pc->tx_packets;
+				st[keys[i]].tx_bytes += pc->tx_bytes;
+				st[keys[i]].rx_packets += pc->rx_packets;
+				st[keys[i]].rx_bytes += pc->rx_bytes;
+			}
+		}
+		if (!cnt)
+			break;
+		done += cnt;
+		tok[0] = tok[1];
+	}
+	free(vals);
+	return err;
+}
+
+LATEBIND_API int latebind_pool_tunnels(struct latebind_pool *p, struct latebind_tunnel_info *t,
+				       struct latebind_tunnel_stats *st, uint32_t n)
+{
+	int err = 0;
+
+	if (n > p->info.count)
+		return lb_err(-EINVAL, "the pool has %u slots, not %u", p->info.count, n);
+	for (uint32_t s = 0; t && s < n; s++)
+		read_slot(p, s, &t[s]);
+	/* Tunnels in their slots' namespaces keep the names they were made with. */
+	for (uint32_t s = 0; t && lb_slotns(p) && s < n; s++)
+		if (t[s].ifindex)
+			lb_tunnel_ifname(&p->info, s, t[s].name);
+	if (t && !lb_slotns(p))
+		err = slot_names(t, n);
+	if (t && !err)
+		err = slot_ingress(p, t, n);
+	if (st && !err)
+		err = slot_stats(p, st, n);
+	return err;
 }

@@ -11,6 +11,9 @@ nftables libcmocka-dev iproute2 iputils-ping tcpdump ethtool iperf3 jq"
 PKGS="$PKGS qemu-system-x86 busybox-static cpio gzip binutils util-linux zstd"
 # make bench draws its plot with gnuplot.
 PKGS="$PKGS gnuplot-nox"
+# The exporter's test (tests/e2e/exporter.sh): curl, and systemd-analyze to
+# verify its unit. Debian's prometheus it fetches itself (tests/lib/prometheus.sh).
+PKGS="$PKGS curl systemd"
 # examples/go (make go-example, tests/e2e/go_consumer.sh): Go in GOPATH mode.
 PKGS="$PKGS golang-go golang-github-cilium-ebpf-dev golang-golang-x-sys-dev"
 

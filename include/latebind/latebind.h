@@ -3,7 +3,7 @@
  * liblatebind 1.3: the stable API (symbol versions LATEBIND_1.0; LATEBIND_1.1
  * for what 1.1 added: latebind_pool_create_mode(); LATEBIND_1.2 for slots;
  * LATEBIND_1.3: per-slot namespaces, latebind_pool_spec_resolve(),
- * latebind_pool_destroy_unbound()).
+ * latebind_pool_destroy_unbound(), latebind_pool_tunnels()).
  *
  * Every function that can fail returns 0 or a negative errno. The library
  * never prints to stdout and never exits; it reports through the log
@@ -345,12 +345,23 @@ LATEBIND_API int latebind_tunnel_stats(struct latebind_pool *pool, uint32_t slot
 #define LATEBIND_DROP_REASONS 7
 LATEBIND_API int latebind_pool_drops(struct latebind_pool *pool,
 				     uint64_t drops[LATEBIND_DROP_REASONS]);
+/*
+ * Slots 0..@n-1 of the pool at once (@n at most its count), for a scrape:
+ * @t[slot] as latebind_tunnel_info() and @st[slot] as latebind_tunnel_stats()
+ * fill them; either may be NULL. One link dump names the devices and batched
+ * map reads (256 slots a call) fetch the rest, where the per-slot calls cost
+ * a few syscalls each. Since liblatebind 1.3 (LATEBIND_1.3).
+ */
+LATEBIND_API int latebind_pool_tunnels(struct latebind_pool *pool,
+				       struct latebind_tunnel_info *t,
+				       struct latebind_tunnel_stats *st, uint32_t n);
 /* "unbound", "spoof", ...; "unknown" past the last. */
 LATEBIND_API const char *latebind_drop_reason_name(unsigned int reason);
 
 /*
  * Underlays with a pool in the current network namespace, ascending by
- * ifindex; free(*ifindexes).
+ * ifindex; free(*ifindexes). None is 0 pools; pins this process may not
+ * read (another uid) are an error (-EACCES), never 0 pools.
  */
 LATEBIND_API int latebind_pool_list(unsigned int **ifindexes, size_t *n);
 

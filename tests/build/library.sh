@@ -22,9 +22,9 @@ check "LATEBIND_1.1 holds latebind_pool_create_mode alone ($v11)" [ "$v11" = "la
 # 1.2: the slots.
 v12=$(grep '@@LATEBIND_1\.2$' "$T/exports" | sort | tr '\n' ' ')
 check "LATEBIND_1.2 holds the slot calls alone ($v12)" [ "$v12" = "latebind_pool_create_slots@@LATEBIND_1.2 latebind_pool_slots@@LATEBIND_1.2 latebind_slot_spec_init@@LATEBIND_1.2 latebind_slot_tap@@LATEBIND_1.2 " ]
-# 1.3: per-slot namespaces, and what apply needs.
+# 1.3: per-slot namespaces, what apply needs, and the exporter's one-pass read.
 v13=$(grep '@@LATEBIND_1\.3$' "$T/exports" | sort | tr '\n' ' ')
-check "LATEBIND_1.3 holds the per-slot namespace and apply calls alone ($v13)" [ "$v13" = "latebind_pool_destroy_unbound@@LATEBIND_1.3 latebind_pool_netns_prefix@@LATEBIND_1.3 latebind_pool_spec_resolve@@LATEBIND_1.3 latebind_slot_netns@@LATEBIND_1.3 " ]
+check "LATEBIND_1.3 holds the per-slot namespace, apply and exporter calls alone ($v13)" [ "$v13" = "latebind_pool_destroy_unbound@@LATEBIND_1.3 latebind_pool_netns_prefix@@LATEBIND_1.3 latebind_pool_spec_resolve@@LATEBIND_1.3 latebind_pool_tunnels@@LATEBIND_1.3 latebind_slot_netns@@LATEBIND_1.3 " ]
 check "latebind_pool_create stays at LATEBIND_1.0" grep -qx 'latebind_pool_create@@LATEBIND_1.0' "$T/exports"
 check "soname liblatebind.so.1" bash -c "objdump -p '$SO' | grep -q 'SONAME *liblatebind.so.1$'"
 # A control: the check above catches a stray export.

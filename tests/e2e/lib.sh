@@ -17,6 +17,17 @@ new_netns() {
 	printf -v "$1" '%s' "$name"
 }
 
+# host_vpc_lab NET: netns H ("host") and V ("vpc") joined by a veth underlay,
+# ulh NET.1/24 in H and ulv NET.2/24 in V, both up.
+host_vpc_lab() {
+	new_netns H host && new_netns V vpc || return 1
+	ip link add ulh netns "$H" type veth peer name ulv netns "$V" || return 1
+	ip -n "$H" addr add "$1.1/24" dev ulh
+	ip -n "$V" addr add "$1.2/24" dev ulv
+	ip -n "$H" link set ulh up
+	ip -n "$V" link set ulv up
+}
+
 cleanup_netns() {
 	local ns
 	for ns in "${NAMESPACES[@]}"; do

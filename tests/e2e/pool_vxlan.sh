@@ -60,14 +60,7 @@ peer() {
 	ip -n "$ns" link set "vx$vni" up
 }
 
-lab() {
-	new_netns H host && new_netns V vpc || return 1
-	ip link add ulh netns "$H" type veth peer name ulv netns "$V"
-	ip -n "$H" addr add 10.20.0.1/24 dev ulh
-	ip -n "$V" addr add 10.20.0.2/24 dev ulv
-	ip -n "$H" link set ulh up
-	ip -n "$V" link set ulv up
-}
+lab() { host_vpc_lab 10.20.0; }
 
 iperf_server() { # NETNS ADDR
 	in_ns "$1" timeout 120 iperf3 -s -1 -B "$2" >/dev/null 2>&1 3>&- &

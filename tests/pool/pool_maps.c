@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <latebind/latebind.h>
 #include <latebind/bench.h>
 #include "check.h"
@@ -237,6 +239,61 @@ out:
 	latebind_pool_close(p);
 }
 
+/*
+ * latebind_pool_tunnels() reads what the per-slot calls read, in batches:
+ * over three batches of 256 slots, with bound, MAC-bound, unbound and
+ * broken (no ingress entry) slots and counters on every CPU.
+ */
+static void test_tunnels_in_one_pass(void)
+{
+	enum { N = 600 };
+	struct latebind_tunnel_info one, *all = calloc(N, sizeof(*all));
+	struct latebind_tunnel_stats st1, *st = calloc(N, sizeof(*st));
+	struct latebind_pool *p = scratch(N);
+	int ncpu = libbpf_num_possible_cpus();
+	struct lb_tun_stats *pc = calloc(ncpu > 0 ? ncpu : 1, sizeof(*pc));
+	struct lb_ingress_key k = key_of(7000 + 3, MAC1); /* slot 3: odd, with a MAC */
+	uint32_t diff_info = 0, diff_stats = 0, ok = 0;
+
+	check_begin("latebind_pool_tunnels agrees with the per-slot calls over 600 slots");
+	if (!CHECK(p && all && st && pc && ncpu > 0, "scratch pool of 600"))
+		goto out;
+	for (uint32_t s = 0; s < N; s += 3)
+		CHECK_EQ(latebind_bind(p, s, 7000 + s, s % 2 ? MAC1 : NULL), 0, "bind");
+	/* slot 3 bound, its ingress entry gone: not ingress_ok */
+	CHECK_EQ(bpf_map_delete_elem(latebind_pool_map_fd(p, "lb_ingress_bind"), &k), 0,
+		 "delete slot 3's ingress entry");
+	for (uint32_t s = 0; s < N; s += 7) {
+		for (int c = 0; c < ncpu; c++)
+			pc[c] = (struct lb_tun_stats){ s + c, 100 * s + c, 2 * s + c, 1000 + c };
+		CHECK_EQ(bpf_map_update_elem(latebind_pool_map_fd(p, "lb_tun_stats"), &s, pc, BPF_ANY),
+			 0, "write counters");
+	}
+	CHECK_EQ(latebind_pool_tunnels(p, all, st, N), 0, "read all 600");
+	for (uint32_t s = 0; s < N; s++) {
+		latebind_tunnel_info(p, s, &one);
+		latebind_tunnel_stats(p, s, &st1);
+		diff_info += memcmp(&one, &all[s], sizeof(one)) != 0;
+		diff_stats += memcmp(&st1, &st[s], sizeof(st1)) != 0;
+		ok += all[s].ingress_ok;
+	}
+	CHECK_EQ(diff_info, 0, "slots whose info differs");
+	CHECK_EQ(diff_stats, 0, "slots whose counters differ");
+	CHECK_EQ(ok, N / 3 - 1, "bound slots with their ingress entry (all but slot 3)");
+	CHECK_EQ(all[3].bound && !all[3].ingress_ok, 1, "slot 3: bound, entry missing");
+	CHECK_EQ(all[1].has_mac, 0, "slot 1 unbound");
+	CHECK(all[9].has_mac && !memcmp(all[9].inner_mac, MAC1, 6), "slot 9's MAC");
+	CHECK_EQ(st[595].rx_bytes, 1000ULL * ncpu + (uint64_t)ncpu * (ncpu - 1) / 2,
+		 "slot 595 (third batch) summed over CPUs");
+	CHECK_EQ(latebind_pool_tunnels(p, NULL, NULL, N + 1), -EINVAL, "n past the pool refused");
+out:
+	check_end();
+	latebind_pool_close(p);
+	free(all);
+	free(st);
+	free(pc);
+}
+
 int main(void)
 {
 	latebind_set_log(quiet, NULL);
@@ -247,5 +304,6 @@ int main(void)
 	test_mac_keys_coexist();
 	test_leftover_taken_over();
 	test_rebind_full_pool();
+	test_tunnels_in_one_pass();
 	return check_summary("pool_maps");
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <latebind/latebind.h>
 #include "../../cli/args.h"
 #include "../../cli/output.h"
@@ -196,6 +198,77 @@ static void test_output_json_and_text(void **state)
 }
 
 /* Exact bytes out of text_write_string and json_write_string. */
+static void test_metrics_label_value(void **state)
+{
+	static const struct {
+		const char *in, *label;
+	} cases[] = {
+		{ "lb0", "\"lb0\"" },
+		{ "a\"b", "\"a\\\"b\"" },
+		/* the text form's backslash, escaped for the label */
+		{ "a\\b", "\"a\\\\\\\\b\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		/* no UTF-8, a newline: \xNN as text, so \\xNN in the label */
+		{ "a\xff", "\"a\\\\xff\"" },
+		{ "a\nb", "\"a\\\\x0ab\"" },
+		{ "", "\"\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64] = "";
+		FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+
+		metrics_label_value(f, cases[i].in);
+		fclose(f);
+		assert_string_equal(buf, cases[i].label);
+	}
+}
+
+static void test_parse_listen(void **state)
+{
+	static const struct {
+		const char *in;
+		int family;
+		const char *why; /* NULL: accepted */
+	} cases[] = {
+		{ "127.0.0.1:27746", AF_INET, NULL },
+		{ "0.0.0.0:1", AF_INET, NULL },
+		{ "[::1]:65535", AF_INET6, NULL },
+		{ "[::]:9100", AF_INET6, NULL },
+		{ "[2001:db8::1]:80", AF_INET6, NULL },
+		{ "localhost:80", 0, "no host names" },
+		{ "::1:80", 0, "in brackets" },
+		{ "[::1:80", 0, "in brackets" },
+		{ "[127.0.0.1]:80", 0, "in brackets" },
+		{ "1.2.3:80", 0, "in brackets" },
+		{ "127.0.0.1", 0, "is not ADDR:PORT" },
+		{ ":80", 0, "is not ADDR:PORT" },
+		{ "127.0.0.1:", 0, "not a number" },
+		{ "127.0.0.1:0", 0, "a port is 1-65535" },
+		{ "127.0.0.1:65536", 0, "out of range" },
+		{ "127.0.0.1:080", 0, "leading zero" },
+		{ "127.0.0.1:80x", 0, "not a number" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_storage ss;
+		unsigned int len = 0;
+		char err[256] = "";
+		int ret = parse_listen(cases[i].in, &ss, &len, err, sizeof(err));
+
+		if (!cases[i].why) {
+			assert_int_equal(ret, 0);
+			assert_int_equal(ss.ss_family, cases[i].family);
+			assert_int_equal(len, cases[i].family == AF_INET ? sizeof(struct sockaddr_in)
+									 : sizeof(struct sockaddr_in6));
+		} else {
+			assert_int_equal(ret, -EINVAL);
+			assert_non_null(strstr(err, cases[i].why));
+			assert_non_null(strstr(err, cases[i].in));
+		}
+	}
+}
+
 static void test_output_escapes(void **state)
 {
 	static const struct {
@@ -449,6 +522,8 @@ int main(void)
 		cmocka_unit_test(test_output_json_and_text),
 		cmocka_unit_test(test_output_bool_double),
 		cmocka_unit_test(test_output_escapes),
+		cmocka_unit_test(test_metrics_label_value),
+		cmocka_unit_test(test_parse_listen),
 		cmocka_unit_test(test_output_string_escaped),
 		cmocka_unit_test(test_parse_mac),
 		cmocka_unit_test(test_addr_parse),
