@@ -237,7 +237,8 @@ CONFDIR     ?= /etc/latebind
 INSTALL     ?= install
 LB_PC       := $(BUILD)/latebind.pc
 UNITS       := $(wildcard systemd/*.service)
-NETWORKS    := $(wildcard systemd/*.network)
+NETWORKS    := $(wildcard systemd/*.network udev/*.link)
+UDEVRULES   := $(wildcard udev/*.rules)
 EXAMPLES    := $(wildcard examples/pools.d/*.conf)
 
 .PHONY: install uninstall
@@ -265,7 +266,7 @@ install: all
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
 	$(Q)$(INSTALL) -m 0644 $(NETWORKS) $(DESTDIR)$(NETWORKDIR)/
-	$(Q)$(INSTALL) -m 0644 udev/00-latebind.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	$(Q)$(INSTALL) -m 0644 $(UDEVRULES) $(DESTDIR)$(UDEVDIR)/rules.d/
 	$(Q)$(if $(EXAMPLES),$(INSTALL) -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/pools.d/)
 
 uninstall:
@@ -277,6 +278,6 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/latebind.8 $(DESTDIR)$(BASHCOMPDIR)/latebind \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
 		$(addprefix $(DESTDIR)$(NETWORKDIR)/,$(notdir $(NETWORKS))) \
-		$(DESTDIR)$(UDEVDIR)/rules.d/00-latebind.rules
+		$(addprefix $(DESTDIR)$(UDEVDIR)/rules.d/,$(notdir $(UDEVRULES)))
 	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/latebind $(DESTDIR)$(CONFDIR)/pools.d $(DESTDIR)$(CONFDIR) 2>/dev/null || true

@@ -3,7 +3,7 @@
 # must say the same; this names the one that does not.
 set -eu
 v=$(sed -n 's/^LB_VERSION *:= *//p' Makefile)
-deb=$(dpkg-parsechangelog -S Version)
+deb=$(sed -n '1s/^latebind (\([^)]*\)).*/\1/p' debian/changelog)
 man=$(sed -n 's/^\.TH .*"latebind \([^"]*\)".*/\1/p' man/latebind.8)
 bad=0
 if [ "$deb" != "$v" ]; then
