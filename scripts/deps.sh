@@ -19,7 +19,7 @@ PKGS="$PKGS gnuplot-nox"
 PKGS="$PKGS golang-go golang-github-cilium-ebpf-dev golang-golang-x-sys-dev"
 case "${1:-}" in
 deb) PKGS="$PKGS debhelper dpkg-dev lintian" ;;
-ops) PKGS="$PKGS debhelper dpkg-dev lintian debootstrap systemd systemd-container" ;;
+ops) PKGS="$PKGS debhelper dpkg-dev lintian debootstrap systemd systemd-container udev" ;;
 "") ;;
 *) echo "deps: unknown set \"$1\" (deb or ops)" >&2; exit 1 ;;
 esac
