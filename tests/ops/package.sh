@@ -187,17 +187,17 @@ for l in lb0 lb15 lbt0 lbt15; do
 done
 check "control: networkd manages the underlay (the catch-all .network)" bash -c \
 	"grep -E '^link: lbopsul0 ' '$T/res/out' | grep -qv unmanaged"
-check "boot 1: the pool outlives the container (lb0 in $NS)" ip -n "$NS" link show lb0
+check "boot 1: the pool outlives the container (lb0 in $NS)" ip -n "$NS" link show lb0 >/dev/null
 
 # The packaged udev files on those devices: udevadm test, in the pool's
-# namespace, with a private /run/udev.
+# namespace, with a private /run.
 mkdir -p "$T/udev-rules" "$T/udev-link"
 cp "$R"/lib/udev/rules.d/*latebind*.rules "$T/udev-rules/"
 cp "$R"/lib/systemd/network/00-latebind.link "$T/udev-link/"
 udev_test() {
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	ip netns exec "$NS" unshare -m sh -c \
-		'mount -t tmpfs tmpfs /run/udev && mount --bind "$1" /etc/udev/rules.d &&
+		'mount -t tmpfs tmpfs /run && mount --bind "$1" /etc/udev/rules.d &&
 		 mkdir -p /etc/systemd/network && mount --bind "$2" /etc/systemd/network &&
 		 udevadm test --action=add "/sys/class/net/$3" 2>&1' sh "$T/udev-rules" "$T/udev-link" "$1"
 }
