@@ -4,6 +4,8 @@
 #   make check-scale  pools of 65,536 tunnels of every type x family (an hour or more)
 #   make demo       install deps, build, show a warm pool, late binds, a slot handed to a VM
 #   make install    PREFIX=/usr/local, DESTDIR supported
+#   make deb        Debian packages into $(BUILD)/deb (dpkg-buildpackage, lintian)
+#   make check-ops  the packages on a fresh Debian 12 root, booted by systemd
 #   make fuzz       the long differential fuzz (FUZZ_CASES, default 1000000)
 #   make bench      all benchmarks into build/bench (docs/BENCHMARKS.md)
 #   make go-example the Go consumer of the pinned maps (examples/go, needs Go)
@@ -88,7 +90,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 $(BUILD)/lib/%.o: lib/%.c $(SKEL) $(wildcard lib/*.h include/latebind/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fvisibility=hidden -c $< -o $@
 
 $(LIB_A): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -96,17 +98,17 @@ $(LIB_A): $(LIB_OBJS)
 
 $(LIB_SO): $(LIB_OBJS) lib/liblatebind.map
 	$(call msg,LD,$@)
-	$(Q)$(CC) -shared -Wl,-soname,$(LB_SONAME) -Wl,--version-script=lib/liblatebind.map \
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LB_SONAME) -Wl,--version-script=lib/liblatebind.map \
 		-o $@ $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h include/latebind/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CLI): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c)) $(LIB_A)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # --- tests ----------------------------------------------------------------
 $(BUILD)/tests/%.o: tests/%.c $(SKEL) $(wildcard tests/*/*.h include/latebind/*.h)
@@ -216,6 +218,17 @@ bench: deps
 clean:
 	$(Q)rm -rf $(BUILD)
 
+# --- Debian packages (docs/operations.md) ----------------------------------
+.PHONY: deb check-ops
+deb:
+	$(Q)sh scripts/deps.sh deb
+	$(Q)BUILD=$(BUILD) bash scripts/deb.sh
+
+# Slow (a debootstrap'ed root, a container boot): not part of make check.
+check-ops: deb
+	$(Q)sh scripts/deps.sh ops
+	$(Q)BUILD=$(BUILD) bash tests/ops/package.sh
+
 # --- install (make install PREFIX=/usr DESTDIR=/tmp/stage) -------------------
 PREFIX      ?= /usr/local
 SBINDIR     ?= $(PREFIX)/sbin
@@ -223,8 +236,18 @@ LIBDIR      ?= $(PREFIX)/lib
 INCLUDEDIR  ?= $(PREFIX)/include
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR      ?= $(PREFIX)/share/doc/latebind
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+NETWORKDIR  ?= $(PREFIX)/lib/systemd/network
+# udev reads /etc, /run and /usr/lib (or /lib) only: no /usr/local.
+UDEVDIR     ?= /usr/lib/udev
+CONFDIR     ?= /etc/latebind
 INSTALL     ?= install
 LB_PC       := $(BUILD)/latebind.pc
+UNITS       := $(wildcard systemd/*.service)
+NETWORKS    := $(wildcard systemd/*.network udev/*.link)
+UDEVRULES   := $(wildcard udev/*.rules)
+EXAMPLES    := $(wildcard examples/pools.d/*.conf)
 
 .PHONY: install uninstall
 install: all
@@ -244,6 +267,15 @@ install: all
 	$(Q)$(INSTALL) -m 0644 $(LB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/latebind.pc
 	$(Q)$(INSTALL) -m 0644 man/latebind.8 $(DESTDIR)$(MANDIR)/man8/latebind.8
 	$(Q)$(INSTALL) -m 0644 completion/latebind.bash $(DESTDIR)$(BASHCOMPDIR)/latebind
+	$(Q)$(INSTALL) -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(NETWORKDIR) $(DESTDIR)$(UDEVDIR)/rules.d \
+		$(DESTDIR)$(CONFDIR)/pools.d $(DESTDIR)$(DOCDIR)/examples/pools.d
+	$(Q)for u in $(UNITS); do \
+		sed 's|/usr/sbin/latebind|$(SBINDIR)/latebind|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	$(Q)$(INSTALL) -m 0644 $(NETWORKS) $(DESTDIR)$(NETWORKDIR)/
+	$(Q)$(INSTALL) -m 0644 $(UDEVRULES) $(DESTDIR)$(UDEVDIR)/rules.d/
+	$(Q)$(if $(EXAMPLES),$(INSTALL) -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/pools.d/)
 
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
@@ -251,5 +283,9 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/liblatebind.so.$(LB_VERSION) $(DESTDIR)$(LIBDIR)/$(LB_SONAME) \
 		$(DESTDIR)$(LIBDIR)/liblatebind.so $(DESTDIR)$(LIBDIR)/pkgconfig/latebind.pc \
 		$(DESTDIR)$(INCLUDEDIR)/latebind/latebind.h $(DESTDIR)$(INCLUDEDIR)/latebind/abi.h \
-		$(DESTDIR)$(MANDIR)/man8/latebind.8 $(DESTDIR)$(BASHCOMPDIR)/latebind
-	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/latebind 2>/dev/null || true
+		$(DESTDIR)$(MANDIR)/man8/latebind.8 $(DESTDIR)$(BASHCOMPDIR)/latebind \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
+		$(addprefix $(DESTDIR)$(NETWORKDIR)/,$(notdir $(NETWORKS))) \
+		$(addprefix $(DESTDIR)$(UDEVDIR)/rules.d/,$(notdir $(UDEVRULES)))
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
+	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/latebind $(DESTDIR)$(CONFDIR)/pools.d $(DESTDIR)$(CONFDIR) 2>/dev/null || true

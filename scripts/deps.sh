@@ -1,6 +1,10 @@
 #!/bin/sh
 # Installs what latebind needs to build, test and demo, from Debian 12
 # packages only. Idempotent: does nothing when everything is present.
+#   deps.sh        make check, make demo
+#   deps.sh deb    make deb: Debian's packaging tools too
+#   deps.sh ops    make check-ops: and a Debian root to install into, booted
+#                  by systemd-nspawn
 set -eu
 
 PKGS="clang llvm gcc make pkg-config libbpf-dev bpftool libmnl-dev libnftables-dev \
@@ -16,6 +20,12 @@ PKGS="$PKGS gnuplot-nox"
 PKGS="$PKGS curl systemd"
 # examples/go (make go-example, tests/e2e/go_consumer.sh): Go in GOPATH mode.
 PKGS="$PKGS golang-go golang-github-cilium-ebpf-dev golang-golang-x-sys-dev"
+case "${1:-}" in
+deb) PKGS="$PKGS debhelper dpkg-dev lintian" ;;
+ops) PKGS="$PKGS debhelper dpkg-dev lintian debootstrap systemd systemd-container udev" ;;
+"") ;;
+*) echo "deps: unknown set \"$1\" (deb or ops)" >&2; exit 1 ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -47,6 +47,7 @@ fi
 
 run unit "$BUILD/tests/unit_tests"
 run library bash tests/build/library.sh
+run packaging bash tests/build/packaging.sh
 run dp_cases "$BUILD/tests/dp_cases"
 run pool_maps "$BUILD/tests/pool_maps"
 run pool_handle "$BUILD/tests/pool_handle"
