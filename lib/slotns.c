@@ -98,27 +98,10 @@ int lb_slotns_check(const char *prefix, uint32_t count, bool fresh)
 	return 0;
 }
 
-/* @name is PREFIX<slot> for a slot of @count: "lb7", never "lb07". */
-static bool slot_of(const char *prefix, uint32_t count, const char *name, uint32_t *slot)
-{
-	size_t lp = strlen(prefix);
-	const char *d = name + lp;
-	unsigned long v;
-	char *end;
-
-	if (strncmp(name, prefix, lp) || *d < '0' || *d > '9' || (*d == '0' && d[1]))
-		return false;
-	v = strtoul(d, &end, 10);
-	if (*end || v >= count)
-		return false;
-	*slot = (uint32_t)v;
-	return true;
-}
-
 bool lb_slotns_slot_of(const struct latebind_pool *p, const char *name, uint32_t *slot)
 {
-	return lb_slotns(p) && (slot_of(p->info.prefix, p->info.count, name, slot) ||
-				slot_of(p->slots.tap_prefix, p->info.count, name, slot));
+	return lb_slotns(p) && (lb_name_slot(p->info.prefix, p->info.count, name, slot) ||
+				lb_name_slot(p->slots.tap_prefix, p->info.count, name, slot));
 }
 
 /* --- the helper thread ------------------------------------------------------- */

@@ -51,18 +51,20 @@ void lb_tap_ifname(const struct lb_slots_info *si, uint32_t slot, char *buf)
 	snprintf(buf, 32, "%s%u", si->tap_prefix, slot);
 }
 
-/* Is @name the tunnel name of some slot of @pi? */
-static bool names_a_tunnel(const struct lb_pool_info *pi, const char *name)
+bool lb_name_slot(const char *prefix, uint32_t count, const char *name, uint32_t *slot)
 {
-	size_t lp = strlen(pi->prefix);
+	size_t lp = strlen(prefix);
 	const char *d = name + lp;
-	char *end;
 	unsigned long v;
+	char *end;
 
-	if (strncmp(name, pi->prefix, lp) || *d < '0' || *d > '9' || (*d == '0' && d[1]))
+	if (strncmp(name, prefix, lp) || *d < '0' || *d > '9' || (*d == '0' && d[1]))
 		return false;
 	v = strtoul(d, &end, 10);
-	return !*end && v < pi->count;
+	if (*end || v >= count)
+		return false;
+	*slot = (uint32_t)v;
+	return true;
 }
 
 int lb_slots_resolve(const struct latebind_slot_spec *in, struct lb_pool_info *pi,
@@ -105,7 +107,7 @@ int lb_slots_resolve(const struct latebind_slot_spec *in, struct lb_pool_info *p
 			      "names", out->tap_prefix);
 	for (uint32_t s = 0; s < pi->count; s++) {
 		lb_tap_ifname(out, s, name);
-		if (names_a_tunnel(pi, name))
+		if (lb_name_slot(pi->prefix, pi->count, name, &(uint32_t){ 0 }))
 			return lb_err(-EINVAL, "tap prefix \"%s\" names tap %u %s, which is also "
 				      "a tunnel's name (prefix \"%s\")", out->tap_prefix, s, name,
 				      pi->prefix);

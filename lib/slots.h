@@ -11,6 +11,8 @@ struct latebind_pool;
 /* Check @in against the pool @pi (names, owner) into @out; sets LB_POOL_F_TAPS. */
 int lb_slots_resolve(const struct latebind_slot_spec *in, struct lb_pool_info *pi,
 		     struct lb_slots_info *out);
+/* Is @name PREFIX<slot> for a slot below @count ("lb7", never "lb07")? Its slot in *@slot. */
+bool lb_name_slot(const char *prefix, uint32_t count, const char *name, uint32_t *slot);
 /* Slot @slot's tap name; @buf holds 32 bytes. */
 void lb_tap_ifname(const struct lb_slots_info *si, uint32_t slot, char *buf);
 /* Open /dev/net/tun as tap @name with the pool's flags and owner, as @ifindex (0: any). */
