@@ -269,19 +269,6 @@ static int run_dir(void)
 	return 0;
 }
 
-/* Write @val to the sysctl @path of the current namespace; no IPv6: nothing to do. */
-static int sysctl_set(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : lb_err(-errno, "cannot open %s: %s", path, strerror(errno));
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		err = lb_err(-errno, "cannot write %s: %s", path, strerror(errno));
-	close(fd);
-	return err;
-}
-
 /*
  * Create each missing slot namespace: a new namespace (unshare in this
  * thread) bind-mounted on an empty file. A create killed between the two
@@ -318,7 +305,7 @@ static void *create_thread(void *arg)
 				err = lb_err(-errno, "cannot create a network namespace: %s",
 					     strerror(errno));
 			else if (!(j->p->info.flags & LB_POOL_F_IPV6))
-				err = sysctl_set("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+				err = lb_ipv6_off("default");
 			if (!err && mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
 				err = lb_err(-errno, "cannot mount the namespace on %s: %s", path,
 					     strerror(errno));
@@ -381,7 +368,7 @@ static int create_round(struct latebind_pool *p, struct lb_nl *nl, const uint8_t
 			break;
 		}
 		err = lb_queue_create_in(nl, &p->info, s, (long)s, fd[opened],
-					 lb_slotns_ifindex(p, s, false));
+					 lb_slotns_ifindex(s, false));
 		opened++;
 	}
 	if (!err)
@@ -430,7 +417,7 @@ static void put_up(struct nlmsghdr *nlh)
 static int populate_fn(struct ns_job *j, uint32_t slot, struct lb_nl *nl)
 {
 	struct latebind_pool *p = j->p;
-	unsigned int tifx = lb_slotns_ifindex(p, slot, false), pifx = lb_slotns_ifindex(p, slot, true);
+	unsigned int tifx = lb_slotns_ifindex(slot, false), pifx = lb_slotns_ifindex(slot, true);
 	char tname[32], pname[32], ns[32], alias[32], tap_alias[32];
 	const struct lb_link *tun, *tap;
 	struct lb_link *links = NULL;
@@ -516,12 +503,6 @@ static int populate_fn(struct ns_job *j, uint32_t slot, struct lb_nl *nl)
 		err = flush(nl, &a);
 	free(links);
 	return err;
-}
-
-unsigned int lb_slotns_ifindex(const struct latebind_pool *p, uint32_t slot, bool tap)
-{
-	(void)p;
-	return LB_SLOTNS_IFINDEX_BASE + 2 * slot + tap;
 }
 
 int lb_slotns_populate(struct latebind_pool *p, struct lb_nl *nl, enum latebind_attach_mode mode)

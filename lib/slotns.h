@@ -27,7 +27,10 @@ int lb_slotns_dump(struct latebind_pool *p, struct lb_link **links, size_t *n);
  * the pool's namespace hands out, where the tunnel's create is asked.
  */
 #define LB_SLOTNS_IFINDEX_BASE 0x40000000U
-unsigned int lb_slotns_ifindex(const struct latebind_pool *p, uint32_t slot, bool tap);
+static inline unsigned int lb_slotns_ifindex(uint32_t slot, bool tap)
+{
+	return LB_SLOTNS_IFINDEX_BASE + 2 * slot + tap;
+}
 /*
  * Make every slot's namespace, and in it the slot's tunnel and tap, recorded,
  * guarded and up; what exists is checked and kept.
