@@ -42,6 +42,7 @@ LATEBIND_API void latebind_pool_close(struct latebind_pool *p)
 		return;
 	if (p->egress)
 		munmap((void *)p->egress, p->egress_len);
+	lb_itab_unmap(&p->ingress);
 	for (int i = 0; i < LB_MAP_COUNT; i++)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
@@ -75,7 +76,7 @@ static int load_pool(struct latebind_pool *p)
 	if (m == MAP_FAILED)
 		return lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
 	p->egress = m;
-	return 0;
+	return lb_itab_map(p->fd[LB_MAP_INGRESS], &p->cfg, &p->ingress);
 }
 
 int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_pool **out)

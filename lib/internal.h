@@ -15,6 +15,7 @@ struct lb_nl;
 struct latebind_datapath {
 	struct latebind_bpf *skel;
 	struct latebind_datapath_config cfg;
+	struct lb_config abi; /* as written into lb_config */
 };
 
 /* log.c: log at @level; the message also becomes latebind_last_error() for errors. */

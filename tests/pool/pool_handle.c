@@ -29,6 +29,10 @@
 #include <latebind/latebind.h>
 #include <latebind/bench.h>
 #include "check.h"
+#include "itab.h"
+
+#define TAB(p) latebind_pool_map_fd(p, "lb_ingress_tab")
+#define CFG(p) latebind_pool_map_fd(p, "lb_config")
 
 #define COUNT 8
 #define UL "ulh"
@@ -78,17 +82,9 @@ static uint32_t word(struct latebind_pool *p, uint32_t slot)
 
 static unsigned int ingress_entries(struct latebind_pool *p)
 {
-	struct lb_ingress_key k, next;
-	int fd = latebind_pool_map_fd(p, "lb_ingress_bind");
-	unsigned int n = 0;
-	void *prev = NULL;
+	int n = itab_count(TAB(p));
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
-	return n;
+	return n < 0 ? 0 : (unsigned int)n;
 }
 
 static bool has(const char *s, const char *sub)
@@ -168,7 +164,6 @@ static void *hammer(void *arg)
 /* Every bound slot owns its key, and no two bound slots share one. */
 static void check_invariants(struct latebind_pool *p)
 {
-	int fd = latebind_pool_map_fd(p, "lb_ingress_bind");
 	uint32_t base = LB_VNI_MAX + 1 - COUNT, owner[VNIS];
 	unsigned int bound = 0, doubles = 0, orphans = 0;
 
@@ -176,7 +171,7 @@ static void check_invariants(struct latebind_pool *p)
 	for (uint32_t s = 0; s < COUNT; s++) {
 		uint32_t w = word(p, s), vni = w & 0xffffff;
 		struct lb_ingress_key k = { .vni = vni, .family = LB_AF_INET };
-		struct lb_ingress_val v;
+		struct lb_ingress_ent e;
 
 		if (!(w & LB_EGRESS_BOUND))
 			continue;
@@ -187,7 +182,7 @@ static void check_invariants(struct latebind_pool *p)
 			doubles++;
 		owner[vni - 100] = s;
 		memcpy(k.remote, spec.remote.bytes, 4);
-		if (bpf_map_lookup_elem(fd, &k, &v) || v.dummy_vni != base + s)
+		if (itab_find(TAB(p), CFG(p), &k, &e) < 0 || e.dummy_vni != base + s)
 			orphans++;
 	}
 	CHECK(bound > 0, "some slots ended bound (%u)", bound);
