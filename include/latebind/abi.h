@@ -144,23 +144,18 @@ struct lb_ingress_ent {
 } __attribute__((aligned(8)));
 
 /*
- * The key's hash: the key as four 64-bit words, with the seed, each times its
- * own odd constant and summed, then the MurmurHash3 64-bit finalizer. The
- * low half picks the first bucket, the high half the second (the next one
- * when both are the same).
+ * The key's hash: its seven words and the seed folded into 64 bits by xor,
+ * then one multiply between two xor-shifts (the first half of MurmurHash3's
+ * finalizer and a second shift). The low half picks the first bucket, the
+ * high half the second (the next one when both are the same).
  */
 static inline __u64 lb_ingress_hash(const __u32 *w, __u32 seed)
 {
-	__u64 h = (((__u64)w[1] << 32 | w[0]) ^ seed) * 0x9e3779b97f4a7c15ULL +
-		  ((__u64)w[3] << 32 | w[2]) * 0xc2b2ae3d27d4eb4fULL +
-		  ((__u64)w[5] << 32 | w[4]) * 0x165667b19e3779f9ULL +
-		  ((__u64)seed << 32 | w[6]) * 0x27d4eb2f165667c5ULL;
+	__u64 h = ((__u64)(w[0] ^ w[2] ^ w[4] ^ w[6]) << 32 | (w[1] ^ w[3] ^ w[5] ^ seed));
 
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ h >> 33;
+	return h ^ h >> 29;
 }
 
 /* The first entry of each of the key's two buckets; @buckets is a power of 2. */
