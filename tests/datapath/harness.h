@@ -51,7 +51,7 @@ int dp_egress_map_fd(struct dp_harness *h);
  * entry @idx raw, for torn, stale and colliding states; dp_ingress_first
  * gives the first entry of each of @key's two buckets.
  */
-#define DP_INGRESS_SEED 0x5eed1e55U
+#define DP_INGRESS_SEED 0xe18f701fU
 int dp_bind_ingress(struct dp_harness *h, const struct lb_ingress_key *key, uint32_t dummy);
 int dp_unbind_ingress(struct dp_harness *h, const struct lb_ingress_key *key);
 void dp_ingress_first(const struct dp_harness *h, const struct lb_ingress_key *key,
