@@ -3,10 +3,10 @@
  * Binding: stores into the mapped tables only; no netlink, no RTNL, no files.
  *
  * Concurrency: a bind or unbind holds the pool's writers' lock (handle.c): a
- * mutex for threads sharing the handle, then an exclusive flock on the pool's
- * pin directory for everyone else. So the conflict check, the ingress insert,
+ * mutex for threads sharing the handle, then the lb_pool_lock word (lock.c;
+ * a flock on the pin directory for pools without it) for everyone else. So the conflict check, the ingress insert,
  * the commit and the old entry's removal run as one step. Pool create and
- * destroy hold the pools' lock and then this one. A flock dies with its holder.
+ * destroy hold the pools' lock and then this one. A dead holder's word is taken over.
  *
  * Crash safety: the egress binding word is the commit point (abi.h). Before
  * it, only an ingress entry may exist, and lb_ingress never delivers through

@@ -25,6 +25,7 @@ struct latebind_pool {
 	struct lb_egress_val *egress; /* mmap of lb_egress_bind: slot records */
 	size_t egress_len;
 	struct lb_itab ingress;       /* mmap of lb_ingress_tab */
+	struct lb_pool_lock *lock; /* mmap of lb_pool_lock; NULL: flock dir_fd */
 };
 
 /* Slot @s's tunnel device, as pool create recorded it. */

@@ -45,6 +45,7 @@ const char *const lb_map_names[LB_MAP_COUNT] = {
 	[LB_MAP_TAP_SLOT] = "lb_tap_slot",
 	[LB_MAP_POOL] = "lb_pool",
 	[LB_MAP_SLOTS] = "lb_slots",
+	[LB_MAP_LOCK] = "lb_pool_lock",
 };
 
 /* The programs, pinned under their pin names (enum lb_prog). */

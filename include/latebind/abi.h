@@ -269,6 +269,20 @@ struct lb_pool_info {
 };
 
 /*
+ * lb_pool_lock: BPF_MAP_TYPE_ARRAY, BPF_F_MMAPABLE, one entry, key (__u32)0.
+ * The pool's writers' lock, a word in shared memory that every handle maps;
+ * the programs never read it. owner is 0 when free, else the holder's
+ * (pid << 32) | (its start time in clock ticks, low 32 bits); the holder
+ * writes pidns (the inode of its pid namespace) right after taking it.
+ * Pools without this pin fall back to a flock on their pin directory.
+ */
+struct lb_pool_lock {
+	__u64 owner;
+	__u64 pidns;
+	__u64 pad[6];           /* zero; one cache line */
+};
+
+/*
  * Pool members are created in device group LB_GROUP_BASE + (underlay
  * ifindex & 0xffff), so that destroy removes them all in one RTM_DELLINK
  * (one RCU grace period instead of one per device).

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +29,7 @@
 #include <bpf/libbpf.h>
 #include <latebind/latebind.h>
 #include <latebind/bench.h>
+#include <latebind/abi.h>
 #include "check.h"
 #include "itab.h"
 
@@ -239,9 +241,36 @@ static pid_t hold_lock(const char *path)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(path, O_RDONLY | O_DIRECTORY);
+		char pin[512];
+		int fd;
 
-		flock(fd, LOCK_EX);
+		/* a pool's lock is its lb_pool_lock word; the root's is a flock */
+		snprintf(pin, sizeof(pin), "%s/lb_pool_lock", path);
+		fd = bpf_obj_get(pin);
+		if (fd >= 0) {
+			struct lb_pool_lock *l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE,
+						      MAP_SHARED, fd, 0);
+			unsigned long long t = 0;
+			char buf[1024] = "", *f;
+			struct stat st;
+			FILE *sf = fopen("/proc/self/stat", "r");
+
+			if (sf) {
+				buf[fread(buf, 1, sizeof(buf) - 1, sf)] = '\0';
+				fclose(sf);
+			}
+			f = strrchr(buf, ')'); /* field 22: start time */
+			for (int i = 0; i < 20 && f; i++)
+				f = strchr(f + 1, ' ');
+			if (f)
+				sscanf(f + 1, "%llu", &t);
+			stat("/proc/self/ns/pid", &st);
+			l->owner = (uint64_t)getpid() << 32 | (uint32_t)t;
+			l->pidns = st.st_ino;
+		} else {
+			fd = open(path, O_RDONLY | O_DIRECTORY);
+			flock(fd, LOCK_EX);
+		}
 		write(ready[1], "x", 1);
 		pause();
 		_exit(0);
