@@ -7,7 +7,7 @@ set xlabel "tunnels present (N)"
 set ylabel "latency (µs, log scale)"
 set logscale y
 set grid
-set key top left font ",9"
+set key right center font ",9" opaque box
 set format y "%g"
 f(s) = sprintf("%s/create_vs_n-%s.dat", dir, s)
 set title "VXLAN, this host (kernel 6.18)"
