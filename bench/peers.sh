@@ -248,11 +248,12 @@ pps() {
 
 tcp() { # DESIGN: Gbit/s T -> P
 	local d=$1 port=7201 sp bps
-	in_ns "${P[$d]}" iperf3 -s -1 -A 1 -p $port >/dev/null 2>&1 &
+	# Bounded: a client can hang on a lost control connection.
+	in_ns "${P[$d]}" timeout $((DUR + 20)) iperf3 -s -1 -A 1 -p $port >/dev/null 2>&1 &
 	sp=$!
 	PIDS+=("$sp")
 	sleep 0.3
-	in_ns "${T[$d]}" iperf3 -c 10.77.3.2 -p $port -A 0 -t "$DUR" -J >"$TMP/iperf.json" 2>&1 ||
+	in_ns "${T[$d]}" timeout $((DUR + 15)) iperf3 -c 10.77.3.2 -p $port -A 0 -t "$DUR" -J >"$TMP/iperf.json" 2>&1 ||
 		die "$d: iperf3 failed: $(jq -r .error "$TMP/iperf.json" 2>/dev/null)"
 	wait "$sp"
 	bps=$(jq '.end.sum_received.bits_per_second' "$TMP/iperf.json")
@@ -317,7 +318,11 @@ if [ "$PROFILE" = 1 ]; then
 					if (s == "") return
 					n++
 					if (s ~ / fib_table_lookup| ip_route_output_key_hash/) k["route lookup (fib)"]++
+					if (s ~ / vxlan_xmit_one/ && s ~ / (fib_table_lookup|ip_route_output_key_hash)/)
+						k["route lookup in vxlan_xmit_one"]++
 					if (s ~ / dst_cache_get/) k["dst_cache_get"]++
+					if (s ~ / (fib_table_lookup|ip_route_output_key_hash)/ && s !~ / vxlan_xmit_one/ && s ~ / ip_route_input/)
+						k["route lookup, input (forwarding, local delivery)"]++
 					if (s ~ / metadata_dst_alloc/) k["metadata_dst_alloc"]++
 					if (s ~ / (dst_release|metadata_dst_free|dst_destroy)/) k["dst release/free"]++
 					if (s ~ / bpf_prog_/) k["bpf programs"]++
