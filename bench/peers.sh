@@ -85,6 +85,10 @@ for v in ROUNDS DUR; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "PEERS_$v must be a positive integer"
 done
 [[ $PROFILE =~ ^[01]$ ]] || die "PEERS_PROFILE must be 0 or 1"
+if [ "$PROFILE" = 1 ] && ! command -v perf >/dev/null; then
+	note "peers: no perf (linux-perf): no profile"
+	PROFILE=0
+fi
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (sender and receiver pinned apart)"
 mkdir -p "$OUT" || die "cannot create $OUT"
 
