@@ -58,7 +58,9 @@ UNIT     := $(BUILD)/tests/unit_tests
 POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
 BENCH_DP := $(BUILD)/bench/bench_datapath
-BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink
+BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink \
+	       $(BUILD)/bench/pps-blast
+BENCH_BPF := $(BUILD)/bpf/collectmd.bpf.o
 LB_CRAFT := $(BUILD)/tests/lb-craft
 LB_TAPIO := $(BUILD)/tests/lb-tapio
 TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT) $(LB_TAPIO)
@@ -77,7 +79,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/latebind/abi.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/passthrough.bpf.o: bench/passthrough.bpf.c
+$(BUILD)/bpf/passthrough.bpf.o $(BENCH_BPF): $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -200,7 +202,8 @@ $(BENCH_DP): $(BUILD)/bench/bench_datapath.o $(BUILD)/tests/datapath/harness.o $
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-# bench/slots.sh's guest, VMM relay and receiver: static, libc only.
+# bench/slots.sh's guest, VMM relay and receiver, bench/peers.sh's sender:
+# static, libc only.
 $(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c bench/tapbench.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -212,7 +215,7 @@ bench-datapath: deps
 
 # bench/run.sh: every benchmark, numbers and a plot into $(BUILD)/bench/.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP) $(BENCH_TOOLS)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP) $(BENCH_TOOLS) $(BENCH_BPF)
 	$(Q)CLI=$(CLI) BUILD=$(BUILD) bash bench/run.sh
 
 clean:
