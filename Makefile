@@ -59,7 +59,9 @@ POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
 POOL_LOCK := $(BUILD)/tests/pool_lock
 BENCH_DP := $(BUILD)/bench/bench_datapath
-BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink
+BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink \
+	       $(BUILD)/bench/pps-blast
+BENCH_BPF := $(BUILD)/bpf/collectmd.bpf.o
 LB_CRAFT := $(BUILD)/tests/lb-craft
 LB_TAPIO := $(BUILD)/tests/lb-tapio
 TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(POOL_LOCK) $(LB_CRAFT) $(LB_TAPIO)
@@ -78,7 +80,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/latebind/abi.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/passthrough.bpf.o: bench/passthrough.bpf.c
+$(BUILD)/bpf/passthrough.bpf.o $(BENCH_BPF): $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -205,7 +207,8 @@ $(BENCH_DP): $(BUILD)/bench/bench_datapath.o $(BUILD)/tests/datapath/harness.o $
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-# bench/slots.sh's guest, VMM relay and receiver: static, libc only.
+# bench/slots.sh's guest, VMM relay and receiver, bench/peers.sh's sender:
+# static, libc only.
 $(BENCH_TOOLS): $(BUILD)/bench/%: bench/%.c bench/tapbench.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -217,7 +220,7 @@ bench-datapath: deps
 
 # bench/run.sh: every benchmark, numbers and a plot into $(BUILD)/bench/.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP) $(BENCH_TOOLS)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_DP) $(BENCH_TOOLS) $(BENCH_BPF)
 	$(Q)CLI=$(CLI) BUILD=$(BUILD) bash bench/run.sh
 
 clean:

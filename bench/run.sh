@@ -5,6 +5,9 @@
 #   datapath.json    ns per packet over a pass-through program
 #   throughput.json  TCP and 64-byte UDP through latebind vs a plain tunnel
 #   slots.json       slots vs tap + bridge + tunnel: create time, guest throughput
+#   peers.json       latebind vs plain, collect_md and vnifilter: TCP, pps, CPU
+#   create_vs_n.json create and bind latency against N tunnels present (VXLAN,
+#                    under udevd, Geneve in the VM); create-vs-n.png
 #   results.json     all of the above, with the machine
 #   latency.png      latency distributions of bind and create, idle and churn
 # Numbers only: nothing here passes or fails on speed.
@@ -61,14 +64,22 @@ CLI=$CLI BENCH_OUT=$OUT THROUGHPUT_ROUNDS=${THROUGHPUT_ROUNDS:-5} bash bench/thr
 echo "== 6: slots"
 BUILD=$BUILD CLI=$CLI BENCH_OUT=$OUT bash bench/slots.sh
 
+echo "== 8: peer designs"
+BUILD=$BUILD CLI=$CLI BENCH_OUT=$OUT bash bench/peers.sh
+
+echo "== 9: create on demand on a full host"
+BUILD=$BUILD CLI=$CLI BENCH_OUT=$OUT bash bench/create_vs_n.sh
+
 echo "== results"
 jq -n --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
 	--argjson cpus "$(nproc)" --arg date "$(date -u +%FT%TZ)" \
 	--slurpfile bind "$OUT/bind.json" --slurpfile scale "$OUT/scale.json" \
 	--slurpfile dp "$OUT/datapath.json" --slurpfile tp "$OUT/throughput.json" \
-	--slurpfile slots "$OUT/slots.json" \
+	--slurpfile slots "$OUT/slots.json" --slurpfile peers "$OUT/peers.json" \
+	--slurpfile cvn "$OUT/create_vs_n.json" \
 	'{machine: {kernel: $kernel, cpu: $cpu, cpus: $cpus, date: $date},
-	  bind: $bind[0], scale: $scale[0], datapath: $dp[0], throughput: $tp[0], slots: $slots[0]}' >"$OUT/results.json"
+	  bind: $bind[0], scale: $scale[0], datapath: $dp[0], throughput: $tp[0], slots: $slots[0],
+	  peers: $peers[0], create_vs_n: $cvn[0]}' >"$OUT/results.json"
 echo "   $OUT/results.json"
 
 if command -v gnuplot >/dev/null; then

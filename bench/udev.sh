@@ -21,67 +21,23 @@ RUNS=${RUNS:-3}
 U=zqu$$
 NS=lbudev-$$
 T=$(mktemp -d)
-UDEVD=/lib/systemd/systemd-udevd
-udevd_pid=""
+UDEV_TMP=$T
+UDEV_GUARD='zq[0-9]*'
+# shellcheck source=bench/udev-lib.sh
+. bench/udev-lib.sh
+udev_refuse_running udev.sh
 
-[ -x "$UDEVD" ] || { echo "udev.sh: $UDEVD missing (apt-get install udev)" >&2; exit 1; }
-if pgrep -x systemd-udevd >/dev/null; then
-	echo "udev.sh: a systemd-udevd runs already; this script starts its own" >&2
-	exit 1
-fi
-had_run_udev=0
-[ -e /run/udev ] && had_run_udev=1
-
-stop_udevd() {
-	[ -n "$udevd_pid" ] || return 0
-	kill "$udevd_pid" 2>/dev/null || true
-	wait "$udevd_pid" 2>/dev/null || true
-	udevd_pid=""
-}
 cleanup() {
 	"$CLI" pool destroy dev "$U" >/dev/null 2>&1 || true
-	stop_udevd
+	udev_cleanup
 	ip link del "$U" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$T"
-	[ "$had_run_udev" = 1 ] || rm -rf /run/udev
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The stock rules, each file guarded: udev has no rule that skips the
-# files after it, so every file jumps to its end for others' devices.
-mkdir -p "$T/stock" "$T/etc-rules" "$T/etc-network"
-for f in /usr/lib/udev/rules.d/*.rules; do
-	{
-		echo 'KERNEL!="zq[0-9]*", GOTO="lb_bench_guard_end"'
-		cat "$f"
-		echo 'LABEL="lb_bench_guard_end"'
-	} >"$T/stock/${f##*/}"
-done
-
-# start_udevd [latebind]: udevd on the guarded stock rules, and with
-# latebind's udev files if asked.
-start_udevd() {
-	rm -f "$T"/etc-rules/* "$T"/etc-network/*
-	if [ "${1:-}" = latebind ]; then
-		cp udev/*.rules "$T/etc-rules/"
-		cp udev/*.link "$T/etc-network/"
-	fi
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	unshare -m --propagation private sh -c \
-		'mount --bind "$1/stock" /usr/lib/udev/rules.d &&
-		 mount --bind "$1/etc-rules" /etc/udev/rules.d &&
-		 mkdir -p /etc/systemd/network && mount --bind "$1/etc-network" /etc/systemd/network &&
-		 exec "$2"' sh "$T" "$UDEVD" >>"$T/udevd.log" 2>&1 &
-	udevd_pid=$!
-	for _ in $(seq 100); do
-		udevadm control --ping 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "udev.sh: systemd-udevd did not start" >&2
-	exit 1
-}
+udev_prepare
 
 ms() { date +%s%N | cut -c1-13; }
 
@@ -109,10 +65,10 @@ ip link set "$U" up
 
 echo "== $COUNT VXLAN tunnels, $RUNS runs each, $(nproc) cores, $(uname -r)"
 for _ in $(seq "$RUNS"); do one "no-udevd"; done
-start_udevd
+udev_start stock
 for _ in $(seq "$RUNS"); do one "udevd"; done
-stop_udevd
-start_udevd latebind
+udev_stop
+udev_start latebind
 for _ in $(seq "$RUNS"); do one "udevd+latebind-files"; done
 # What udev did to a member, with the rule: one sample.
 "$CLI" pool create dev "$U" type vxlan remote 198.18.77.2 local 198.18.77.1 \
