@@ -57,13 +57,14 @@ DP_FUZZ  := $(BUILD)/tests/dp_fuzz
 UNIT     := $(BUILD)/tests/unit_tests
 POOL_MAPS := $(BUILD)/tests/pool_maps
 POOL_HANDLE := $(BUILD)/tests/pool_handle
+POOL_LOCK := $(BUILD)/tests/pool_lock
 BENCH_DP := $(BUILD)/bench/bench_datapath
 BENCH_TOOLS := $(BUILD)/bench/tap-blast $(BUILD)/bench/tap-relay $(BUILD)/bench/udp-sink \
 	       $(BUILD)/bench/pps-blast
 BENCH_BPF := $(BUILD)/bpf/collectmd.bpf.o
 LB_CRAFT := $(BUILD)/tests/lb-craft
 LB_TAPIO := $(BUILD)/tests/lb-tapio
-TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(LB_CRAFT) $(LB_TAPIO)
+TEST_BINS := $(DP_CASES) $(DP_FUZZ) $(UNIT) $(POOL_MAPS) $(POOL_HANDLE) $(POOL_LOCK) $(LB_CRAFT) $(LB_TAPIO)
 
 FUZZ_CASES ?= 1000000
 
@@ -127,11 +128,15 @@ $(DP_FUZZ): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/datapath/fuzz*.c)) $(BU
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-$(POOL_MAPS): $(BUILD)/tests/pool/pool_maps.o $(BUILD)/tests/lib/check.o $(LIB_A)
+$(POOL_MAPS): $(BUILD)/tests/pool/pool_maps.o $(BUILD)/tests/lib/check.o $(BUILD)/tests/lib/itab.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-$(POOL_HANDLE): $(BUILD)/tests/pool/pool_handle.o $(BUILD)/tests/lib/check.o $(LIB_A)
+$(POOL_HANDLE): $(BUILD)/tests/pool/pool_handle.o $(BUILD)/tests/lib/check.o $(BUILD)/tests/lib/itab.o $(LIB_A)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(LDLIBS) -lpthread
+
+$(POOL_LOCK): $(BUILD)/tests/pool/pool_lock.o $(BUILD)/tests/lib/check.o $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS) -lpthread
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # What a scrape of the exporter costs: a VXLAN pool of N tunnels (4,000 by
-# default) in a fresh netns, every tunnel bound (so lb_ingress_bind holds N
-# entries to walk), `latebind exporter` on 127.0.0.1 there, S scrapes by
+# default) in a fresh netns, every tunnel bound (so lb_ingress_tab holds N
+# entries among those it walks), `latebind exporter` on 127.0.0.1 there, S scrapes by
 # curl one after the other. Prints the wall time per scrape as curl sees it
 # (median, min, max), the exporter's own read time
 # (latebind_exporter_scrape_duration_seconds, median) and the body's size.

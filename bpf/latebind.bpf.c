@@ -160,12 +160,46 @@ int lb_egress(struct __sk_buff *skb)
 	return LB_PASS;
 }
 
+/*
+ * The entry of @want's key in lb_ingress_tab, or NULL: at most the
+ * 2 * LB_INGRESS_WAYS entries of its two buckets. Whatever an entry holds
+ * (a writer may be mid-way), the caller trusts only the binding word of the
+ * tunnel it names.
+ */
+static __always_inline const struct lb_ingress_ent *
+lb_ingress_find(const struct lb_config *cfg, const struct lb_ingress_ent *want)
+{
+	const __u64 *k = (const __u64 *)want->w;
+	__u32 first[2];
+
+	lb_ingress_buckets(lb_ingress_hash(want->w, cfg->ingress_seed), cfg->ingress_buckets,
+			   first);
+#pragma unroll
+	for (int b = 0; b < 2; b++) {
+#pragma unroll
+		for (__u32 i = 0; i < LB_INGRESS_WAYS; i++) {
+			__u32 idx = first[b] + i;
+			const struct lb_ingress_ent *e = bpf_map_lookup_elem(&lb_ingress_tab, &idx);
+			const __u64 *ew;
+
+			if (!e)
+				return NULL;
+			ew = (const __u64 *)e->w;
+			/* Words 0-2 and the key's last 4 bytes; family 0 never matches. */
+			if (ew[0] == k[0] && ew[1] == k[1] && ew[2] == k[2] && e->w[6] == want->w[6])
+				return e;
+		}
+	}
+	return NULL;
+}
+
 SEC("tc")
 int lb_ingress(struct __sk_buff *skb)
 {
 	const struct lb_config *cfg = lb_cfg();
-	struct lb_ingress_key key = {};
-	struct lb_ingress_val *b = NULL;
+	struct lb_ingress_ent want = {};
+	struct lb_ingress_key *key = &want.key;
+	const struct lb_ingress_ent *b = NULL;
 	struct lb_pkt p;
 	__u32 dummy, slot;
 
@@ -182,36 +216,37 @@ int lb_ingress(struct __sk_buff *skb)
 	if (lb_is_dummy(cfg, p.vni))
 		return lb_drop(LB_DROP_SPOOF); /* nobody outside addresses a pool tunnel */
 
-	key.vni = p.vni;
-	key.family = p.family;
+	key->vni = p.vni;
+	key->family = p.family;
 	/* Word loads: x86 and the verifier take unaligned packet words, and
 	 * memcpy from a void pointer would copy byte by byte. */
-	key.remote32[0] = p.saddr[0];
+	key->remote32[0] = p.saddr[0];
 	if (p.family == LB_AF_INET6) {
-		key.remote32[1] = p.saddr[1];
-		key.remote32[2] = p.saddr[2];
-		key.remote32[3] = p.saddr[3];
+		key->remote32[1] = p.saddr[1];
+		key->remote32[2] = p.saddr[2];
+		key->remote32[3] = p.saddr[3];
 	}
 
 	if ((cfg->flags & LB_CFG_F_INNER_MAC) && p.inner_off &&
-	    !bpf_skb_load_bytes(skb, p.inner_off, key.inner_mac, sizeof(key.inner_mac))) {
-		b = bpf_map_lookup_elem(&lb_ingress_bind, &key);
+	    !bpf_skb_load_bytes(skb, p.inner_off, key->inner_mac, sizeof(key->inner_mac))) {
+		b = lb_ingress_find(cfg, &want);
 		if (!b)
-			__builtin_memset(key.inner_mac, 0, sizeof(key.inner_mac));
+			__builtin_memset(key->inner_mac, 0, sizeof(key->inner_mac));
 	}
 	if (!b)
-		b = bpf_map_lookup_elem(&lb_ingress_bind, &key);
+		b = lb_ingress_find(cfg, &want);
 	if (!b)
 		return LB_PASS;
-	dummy = b->dummy_vni;
+	dummy = *(volatile const __u32 *)&b->dummy_vni;
 	if (!lb_is_dummy(cfg, dummy))
 		return lb_drop(LB_DROP_BAD_BINDING);
 	/*
 	 * The first hit decides. Deliver only while the entry's tunnel is bound
 	 * to this very VNI: bind commits with the binding word after writing the
 	 * entry, unbind clears the word first, so a leftover entry (a crashed
-	 * writer, a tunnel re-bound to another tenant) never delivers. Reserved
-	 * bits in the word make it differ.
+	 * writer, a tunnel re-bound to another tenant) never delivers, nor does
+	 * one read mid-write. The word's load depends on the dummy VNI's (its
+	 * address), so no CPU reads it first. Reserved bits make it differ.
 	 */
 	slot = lb_slot(cfg, dummy);
 	if ((lb_egress_binding(slot) & ~LB_EGRESS_MAC_SEL) != (LB_EGRESS_BOUND | p.vni))

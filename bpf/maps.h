@@ -24,15 +24,15 @@ struct {
 	__type(value, struct lb_egress_val);
 } lb_egress_bind SEC(".maps");
 
-/* No prealloc: a replaced element is freed after RCU, so a reader never sees
- * it reused for another key mid-lookup. */
+/* An open-addressing table in an array (abi.h): lookups are inlined loads,
+ * and user space writes it through mmap. Sized by the loader. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, LB_BINDINGS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct lb_ingress_key);
-	__type(value, struct lb_ingress_val);
-} lb_ingress_bind SEC(".maps");
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct lb_ingress_ent);
+} lb_ingress_tab SEC(".maps");
 
 /* Sized to the configured dummy range by the loader. */
 struct {

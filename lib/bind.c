@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Binding: maps only, no netlink, no RTNL, no files.
+ * Binding: stores into the mapped tables only; no netlink, no RTNL, no files.
  *
  * Concurrency: a bind or unbind holds the pool's writers' lock (handle.c): a
- * mutex for threads sharing the handle, then an exclusive flock on the pool's
- * pin directory for everyone else. So the conflict check, the ingress insert,
+ * mutex for threads sharing the handle, then the lb_pool_lock word (lock.c;
+ * a flock on the pin directory for pools without it) for everyone else. So the conflict check, the ingress insert,
  * the commit and the old entry's removal run as one step. Pool create and
- * destroy hold the pools' lock and then this one. A flock dies with its holder.
+ * destroy hold the pools' lock and then this one. A dead holder's word is taken over.
  *
  * Crash safety: the egress binding word is the commit point (abi.h). Before
  * it, only an ingress entry may exist, and lb_ingress never delivers through
@@ -48,13 +48,16 @@ static void describe_key(const struct latebind_pool *p, const struct lb_ingress_
 }
 
 /*
- * Remove this tunnel's committed ingress entry @k. Under the pool lock it can
+ * Empty this tunnel's committed ingress entry @k. Under the pool lock it can
  * only be this tunnel's: another bind takes a key over only when no
- * committed binding owns it (claim_key), so no lookup is needed first.
+ * committed binding owns it (claim_key).
  */
 static void drop_entry_of(struct latebind_pool *p, const struct lb_ingress_key *k)
 {
-	bpf_map_delete_elem(p->fd[LB_MAP_INGRESS], k);
+	struct lb_ingress_ent *e = lb_itab_find(&p->ingress, k);
+
+	if (e)
+		lb_itab_empty(e);
 }
 
 static int check_slot(const struct latebind_pool *p, uint32_t slot)
@@ -91,26 +94,60 @@ static int enable_mac_lookup(struct latebind_pool *p)
 	return lb_config_set_flag(p->fd[LB_MAP_CONFIG], LB_CFG_F_INNER_MAC, &p->cfg);
 }
 
-/* Claim ingress key @k for @dummy: new, already ours, or a leftover. */
-static int claim_key(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy,
-		     bool *inserted)
+/* Is table entry @e a leftover: no committed binding owns it? (Under the lock.) */
+static bool is_leftover(const struct latebind_pool *p, const struct lb_ingress_ent *e)
 {
-	struct lb_ingress_val v = { .dummy_vni = dummy }, cur;
-	uint32_t owner;
+	uint32_t slot = e->dummy_vni - p->info.dummy_base;
+
+	return slot >= p->info.count || !lb_slot_owns(p, slot, &e->key);
+}
+
+/* @k's buckets are full, even after cuckoo moves: empty a leftover there, if any. */
+static struct lb_ingress_ent *reclaim(struct latebind_pool *p, const struct lb_ingress_key *k)
+{
+	struct lb_ingress_ent want = { .key = *k };
+	uint32_t first[2];
+
+	lb_ingress_buckets(lb_ingress_hash(want.w, p->ingress.seed), p->ingress.buckets, first);
+	for (int b = 0; b < 2; b++)
+		for (uint32_t i = 0; i < LB_INGRESS_WAYS; i++) {
+			struct lb_ingress_ent *e = &p->ingress.e[first[b] + i];
+
+			if (is_leftover(p, e)) {
+				lb_itab_empty(e);
+				return e;
+			}
+		}
+	return NULL;
+}
+
+/* Claim ingress key @k for @dummy: new (*@made), already ours, or a leftover. */
+static int claim_key(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy,
+		     struct lb_ingress_ent **made)
+{
+	struct lb_ingress_ent *e = lb_itab_find(&p->ingress, k);
+	uint32_t cur, owner;
 	char name[32], what[128];
 
-	*inserted = false;
-	if (!bpf_map_update_elem(p->fd[LB_MAP_INGRESS], k, &v, BPF_NOEXIST)) {
-		*inserted = true;
+	*made = NULL;
+	if (!e) {
+		e = lb_itab_room(&p->ingress, k);
+		if (!e)
+			e = reclaim(p, k);
+		if (!e) {
+			describe_key(p, k, what, sizeof(what));
+			return lb_err(-ENOSPC, "the ingress table has no room for %s: both of its "
+				      "buckets hold %u entries (leftovers? see latebind pool show)",
+				      what, LB_INGRESS_WAYS);
+		}
+		lb_itab_fill(e, k, dummy);
+		*made = e;
 		return 0;
 	}
-	if (errno != EEXIST)
-		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
-	if (bpf_map_lookup_elem(p->fd[LB_MAP_INGRESS], k, &cur))
-		return lb_err(-errno, "cannot read the ingress binding: %s", strerror(errno));
-	if (cur.dummy_vni == dummy)
+	cur = __atomic_load_n(&e->dummy_vni, __ATOMIC_RELAXED);
+	if (cur == dummy)
 		return 0;
-	owner = cur.dummy_vni - p->info.dummy_base;
+	owner = cur - p->info.dummy_base;
 	if (owner < p->info.count && lb_slot_owns(p, owner, k)) {
 		tunnel_name(p, owner, name);
 		describe_key(p, k, what, sizeof(what));
@@ -118,8 +155,7 @@ static int claim_key(struct latebind_pool *p, const struct lb_ingress_key *k, ui
 			      lb_mac_is_zero(k->inner_mac) ? "; tell them apart with inner-mac" : "");
 	}
 	/* A leftover that no binding owns (it never delivers): take it over. */
-	if (bpf_map_update_elem(p->fd[LB_MAP_INGRESS], k, &v, BPF_EXIST))
-		return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+	__atomic_store_n(&e->dummy_vni, dummy, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -129,7 +165,8 @@ static int bind_locked(struct latebind_pool *p, uint32_t slot, uint32_t vni, con
 	struct lb_ingress_key key, old_key;
 	struct lb_egress_val *rec = &p->egress[slot];
 	uint32_t dummy = p->info.dummy_base + slot, old = lb_load_binding(p, slot), word;
-	bool inserted, had_old = old & LB_EGRESS_BOUND;
+	bool had_old = old & LB_EGRESS_BOUND;
+	struct lb_ingress_ent *made;
 	unsigned int sel;
 	int err;
 
@@ -138,12 +175,12 @@ static int bind_locked(struct latebind_pool *p, uint32_t slot, uint32_t vni, con
 	lb_make_key(p, vni, mac, &key);
 
 	/* 1. The ingress entry: traffic can come back before it goes out. */
-	err = claim_key(p, &key, dummy, &inserted);
+	err = claim_key(p, &key, dummy, &made);
 	if (!err && mac)
 		err = enable_mac_lookup(p);
 	if (err) {
-		if (inserted)
-			bpf_map_delete_elem(p->fd[LB_MAP_INGRESS], &key);
+		if (made)
+			lb_itab_empty(made);
 		return err;
 	}
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
 #include <bpf/bpf.h>
 #include "internal.h"
+#include "ingress.h"
 
 LATEBIND_API void latebind_datapath_config_init(struct latebind_datapath_config *cfg)
 {
@@ -54,6 +58,11 @@ void lb_config_to_abi(const struct latebind_datapath_config *cfg, struct lb_conf
 	abi->dummy_max = cfg->dummy_base + cfg->dummy_count - 1;
 	abi->geneve_port = cfg->geneve_port;
 	abi->vxlan_port = cfg->vxlan_port;
+	abi->ingress_buckets = lb_itab_buckets_for(cfg->dummy_count);
+	/* A seed nobody knows: no sender picks keys that share buckets. */
+	if (getrandom(&abi->ingress_seed, sizeof(abi->ingress_seed), GRND_NONBLOCK) !=
+	    sizeof(abi->ingress_seed))
+		abi->ingress_seed = (uint32_t)time(NULL) ^ (uint32_t)getpid() * 2654435761U;
 }
 
 int lb_vni_check(uint32_t vni, uint32_t dummy_base, uint32_t dummy_count)

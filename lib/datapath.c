@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "latebind.skel.h"
 #include "internal.h"
+#include "ingress.h"
 
 static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -52,7 +53,6 @@ LATEBIND_API int latebind_datapath_open(const struct latebind_datapath_config *c
 int lb_datapath_load(const struct latebind_datapath_config *cfg, struct latebind_datapath **out)
 {
 	struct latebind_datapath *dp;
-	struct lb_config abi;
 	uint32_t zero = 0;
 	int err;
 
@@ -80,7 +80,9 @@ int lb_datapath_load(const struct latebind_datapath_config *cfg, struct latebind
 		err = bpf_map__set_max_entries(dp->skel->maps.lb_tap_slot, cfg->dummy_count);
 	/* Every tunnel's key, plus room for rebinds and leftovers (abi.h). */
 	if (!err)
-		err = bpf_map__set_max_entries(dp->skel->maps.lb_ingress_bind, 2 * cfg->dummy_count);
+		err = bpf_map__set_max_entries(dp->skel->maps.lb_ingress_tab,
+					       lb_itab_buckets_for(cfg->dummy_count) *
+					       LB_INGRESS_WAYS);
 	if (err) {
 		lb_err(err, "cannot size the per-tunnel maps: %s", strerror(-err));
 		goto fail;
@@ -90,8 +92,9 @@ int lb_datapath_load(const struct latebind_datapath_config *cfg, struct latebind
 		lb_err(err, "the kernel refused the datapath programs: %s", strerror(-err));
 		goto fail;
 	}
-	lb_config_to_abi(cfg, &abi);
-	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero, &abi, BPF_ANY)) {
+	lb_config_to_abi(cfg, &dp->abi);
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_config), &zero, &dp->abi,
+				BPF_ANY)) {
 		err = lb_err(-errno, "cannot write lb_config: %s", strerror(errno));
 		goto fail;
 	}
@@ -147,9 +150,10 @@ LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t d
 					const uint8_t *inner_mac)
 {
 	struct lb_egress_val ev = { .binding = LB_EGRESS_BOUND | vni };
-	struct lb_ingress_val iv = { .dummy_vni = dummy };
 	struct lb_ingress_key key = { .vni = vni };
 	uint32_t slot = dummy - dp->cfg.dummy_base;
+	struct lb_ingress_ent *e;
+	struct lb_itab t;
 	int err = lb_vni_check(vni, dp->cfg.dummy_base, dp->cfg.dummy_count);
 
 	if (err)
@@ -163,9 +167,18 @@ LATEBIND_API int latebind_datapath_bind(struct latebind_datapath *dp, uint32_t d
 		memcpy(key.remote, remote->bytes, remote->family == LB_AF_INET ? 4 : 16);
 		if (inner_mac)
 			memcpy(key.inner_mac, inner_mac, 6);
-		if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_ingress_bind), &key, &iv,
-					BPF_ANY))
-			return lb_err(-errno, "cannot write the ingress binding: %s", strerror(errno));
+		err = lb_itab_map(bpf_map__fd(dp->skel->maps.lb_ingress_tab), &dp->abi, &t);
+		if (err)
+			return err;
+		e = lb_itab_find(&t, &key);
+		if (e)
+			__atomic_store_n(&e->dummy_vni, dummy, __ATOMIC_RELAXED);
+		else if ((e = lb_itab_room(&t, &key)))
+			lb_itab_fill(e, &key, dummy);
+		lb_itab_unmap(&t);
+		if (!e)
+			return lb_err(-ENOSPC, "the ingress table has no room for VNI %u: both of "
+				      "its buckets are full", vni);
 	}
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_egress_bind), &slot, &ev, BPF_ANY))
 		return lb_err(-errno, "cannot write the egress binding: %s", strerror(errno));

@@ -42,6 +42,9 @@ LATEBIND_API void latebind_pool_close(struct latebind_pool *p)
 		return;
 	if (p->egress)
 		munmap((void *)p->egress, p->egress_len);
+	lb_itab_unmap(&p->ingress);
+	if (p->lock)
+		munmap(p->lock, sizeof(*p->lock));
 	for (int i = 0; i < LB_MAP_COUNT; i++)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
@@ -75,7 +78,14 @@ static int load_pool(struct latebind_pool *p)
 	if (m == MAP_FAILED)
 		return lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
 	p->egress = m;
-	return 0;
+	if (p->fd[LB_MAP_LOCK] >= 0) {
+		m = mmap(NULL, sizeof(*p->lock), PROT_READ | PROT_WRITE, MAP_SHARED,
+			 p->fd[LB_MAP_LOCK], 0);
+		if (m == MAP_FAILED)
+			return lb_err(-errno, "cannot map the pool's lock: %s", strerror(errno));
+		p->lock = m;
+	}
+	return lb_itab_map(p->fd[LB_MAP_INGRESS], &p->cfg, &p->ingress);
 }
 
 int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_pool **out)
@@ -346,7 +356,10 @@ int lb_pool_lock(struct latebind_pool *p)
 	if (p->dir_fd < 0)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	err = lb_flock_timed(p->dir_fd, lb_bind_lock_timeout(), "the pool's lock");
+	if (p->lock)
+		err = lb_word_lock(p->lock, lb_bind_lock_timeout(), "the pool's lock");
+	else
+		err = lb_flock_timed(p->dir_fd, lb_bind_lock_timeout(), "the pool's lock");
 	if (err)
 		pthread_mutex_unlock(&p->mu);
 	return err;
@@ -366,7 +379,10 @@ void lb_pool_unlock(struct latebind_pool *p)
 {
 	if (p->dir_fd < 0)
 		return;
-	flock(p->dir_fd, LOCK_UN);
+	if (p->lock)
+		lb_word_unlock(p->lock, "the pool's lock");
+	else
+		flock(p->dir_fd, LOCK_UN);
 	pthread_mutex_unlock(&p->mu);
 }
 

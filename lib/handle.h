@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 #include "internal.h"
+#include "ingress.h"
 
 struct latebind_pool {
 	char dir[LB_PATH_MAX];
@@ -23,6 +24,8 @@ struct latebind_pool {
 	struct lb_config cfg;
 	struct lb_egress_val *egress; /* mmap of lb_egress_bind: slot records */
 	size_t egress_len;
+	struct lb_itab ingress;       /* mmap of lb_ingress_tab */
+	struct lb_pool_lock *lock; /* mmap of lb_pool_lock; NULL: flock dir_fd */
 };
 
 /* Slot @s's tunnel device, as pool create recorded it. */

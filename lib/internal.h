@@ -15,6 +15,7 @@ struct lb_nl;
 struct latebind_datapath {
 	struct latebind_bpf *skel;
 	struct latebind_datapath_config cfg;
+	struct lb_config abi; /* as written into lb_config */
 };
 
 /* log.c: log at @level; the message also becomes latebind_last_error() for errors. */
@@ -51,6 +52,7 @@ enum lb_map {
 	LB_MAP_TAP_SLOT,
 	LB_MAP_POOL,
 	LB_MAP_SLOTS,   /* pools with taps only */
+	LB_MAP_LOCK,    /* pools made before it lock with flock */
 	LB_MAP_COUNT,
 };
 #define LB_MAPS_DATAPATH LB_MAP_POOL
@@ -58,7 +60,8 @@ enum lb_map {
  * attached by a latebind from before slots (then it cannot have taps). */
 static inline bool lb_map_optional(int i)
 {
-	return i == LB_MAP_SLOT_TAP || i == LB_MAP_TAP_SLOT || i == LB_MAP_SLOTS;
+	return i == LB_MAP_SLOT_TAP || i == LB_MAP_TAP_SLOT || i == LB_MAP_SLOTS ||
+	       i == LB_MAP_LOCK;
 }
 extern const char *const lb_map_names[LB_MAP_COUNT];
 
@@ -87,6 +90,9 @@ void lb_remove_pins(const char *dir);
 int lb_pin_fd(int fd, const char *dir, const char *name);
 /* An exclusive flock on @fd, waiting at most @timeout_ms (-ETIMEDOUT naming @what). */
 int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what);
+struct lb_pool_lock;
+int lb_word_lock(struct lb_pool_lock *l, unsigned int timeout_ms, const char *what);
+int lb_word_unlock(struct lb_pool_lock *l, const char *what);
 unsigned int lb_bind_lock_timeout(void);
 int lb_lock_pools(int *fd);
 void lb_unlock(int fd);

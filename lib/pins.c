@@ -37,7 +37,7 @@
 const char *const lb_map_names[LB_MAP_COUNT] = {
 	[LB_MAP_CONFIG] = "lb_config",
 	[LB_MAP_EGRESS] = "lb_egress_bind",
-	[LB_MAP_INGRESS] = "lb_ingress_bind",
+	[LB_MAP_INGRESS] = "lb_ingress_tab",
 	[LB_MAP_TUN_STATS] = "lb_tun_stats",
 	[LB_MAP_DROPS] = "lb_drop_stats",
 	[LB_MAP_TUN_SLOT] = "lb_tun_slot",
@@ -45,6 +45,7 @@ const char *const lb_map_names[LB_MAP_COUNT] = {
 	[LB_MAP_TAP_SLOT] = "lb_tap_slot",
 	[LB_MAP_POOL] = "lb_pool",
 	[LB_MAP_SLOTS] = "lb_slots",
+	[LB_MAP_LOCK] = "lb_pool_lock",
 };
 
 /* The programs, pinned under their pin names (enum lb_prog). */

@@ -501,6 +501,14 @@ LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spe
 			if (err)
 				goto out;
 		}
+		/* The writers' lock before lb_pool: a handle that opens the pool maps it. */
+		if (access(path_in(dir, "lb_pool_lock", pool_pin), F_OK)) {
+			err = create_map(dir, "lb_pool_lock", sizeof(struct lb_pool_lock), 1,
+					 BPF_F_MMAPABLE, &fd);
+			if (err)
+				goto out;
+			close(fd);
+		}
 		/* version 0 until every member exists: an interrupted create is resumable. */
 		err = create_map(dir, "lb_pool", sizeof(want), 1, 0, &fd);
 		if (!err) {

@@ -110,7 +110,7 @@ LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
 				      struct latebind_tunnel_info *t)
 {
 	struct lb_ingress_key key;
-	struct lb_ingress_val v;
+	struct lb_ingress_ent *e;
 
 	if (slot >= p->info.count) {
 		memset(t, 0, sizeof(*t));
@@ -125,29 +125,39 @@ LATEBIND_API int latebind_tunnel_info(struct latebind_pool *p, uint32_t slot,
 	if (!t->bound)
 		return 0;
 	lb_make_key(p, t->vni, t->has_mac ? t->inner_mac : NULL, &key);
-	t->ingress_ok = !bpf_map_lookup_elem(p->fd[LB_MAP_INGRESS], &key, &v) && v.dummy_vni == t->dummy_vni;
+	e = lb_itab_find(&p->ingress, &key);
+	t->ingress_ok = e && __atomic_load_n(&e->dummy_vni, __ATOMIC_RELAXED) == t->dummy_vni;
 	return 0;
+}
+
+/* A consistent copy of table entry @i, or false: empty. */
+static bool read_entry(const struct latebind_pool *p, size_t i, struct lb_ingress_ent *out)
+{
+	const struct lb_ingress_ent *e = &p->ingress.e[i];
+
+	if (!__atomic_load_n(&e->key.family, __ATOMIC_ACQUIRE))
+		return false;
+	memcpy(out, e, sizeof(*out));
+	/* A writer (under the lock we do not hold) may have changed it meanwhile. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return !memcmp(out, e, sizeof(*out)) && out->key.family;
 }
 
 LATEBIND_API int latebind_pool_leftovers(struct latebind_pool *p, uint32_t *count)
 {
-	struct lb_ingress_key key, next;
-	struct lb_ingress_val v;
-	void *prev = NULL;
+	size_t n = (size_t)p->ingress.buckets * LB_INGRESS_WAYS;
+	struct lb_ingress_ent e;
 
 	*count = 0;
-	while (!bpf_map_get_next_key(p->fd[LB_MAP_INGRESS], prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(p->fd[LB_MAP_INGRESS], &key, &v))
-			continue; /* deleted meanwhile */
-		uint32_t slot = v.dummy_vni - p->info.dummy_base;
+	for (size_t i = 0; i < n; i++) {
+		if (!read_entry(p, i, &e))
+			continue;
+		uint32_t slot = e.dummy_vni - p->info.dummy_base;
 
-		if (slot < p->info.count && !lb_slot_owns(p, slot, &key))
+		if (slot < p->info.count && !lb_slot_owns(p, slot, &e.key))
 			(*count)++;
 	}
-	return errno == ENOENT ? 0 : lb_err(-errno, "cannot walk lb_ingress_bind: %s",
-					     strerror(errno));
+	return 0;
 }
 
 static int percpu_sum(int fd, uint32_t idx, size_t words, uint64_t *sum)
@@ -241,51 +251,25 @@ static int slot_names(struct latebind_tunnel_info *t, uint32_t n)
 	return 0;
 }
 
-/* ingress_ok of every bound slot: one walk of lb_ingress_bind, in batches. */
+/* ingress_ok of every bound slot: one walk of the mapped ingress table. */
 static int slot_ingress(struct latebind_pool *p, struct latebind_tunnel_info *t, uint32_t n)
 {
-	struct lb_ingress_key *keys, want, tok[2];
-	struct lb_ingress_val *vals;
-	uint32_t cap = LB_STATS_BATCH, cnt;
-	bool first = true, done = false;
-	int err = 0;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t entries = (size_t)p->ingress.buckets * LB_INGRESS_WAYS;
+	struct lb_ingress_key want;
+	struct lb_ingress_ent e;
 
-	keys = calloc(cap, sizeof(*keys));
-	vals = calloc(cap, sizeof(*vals));
-	while (!err && !done && keys && vals) {
-		cnt = cap;
-		if (bpf_map_lookup_batch(p->fd[LB_MAP_INGRESS], first ? NULL : &tok[0], &tok[1],
-					 keys, vals, &cnt, &opts)) {
-			if (errno == ENOSPC && !cnt) { /* a hash bucket larger than cap */
-				cap *= 2;
-				free(keys);
-				free(vals);
-				keys = calloc(cap, sizeof(*keys));
-				vals = calloc(cap, sizeof(*vals));
-				continue;
-			}
-			if (errno != ENOENT)
-				err = lb_err(-errno, "cannot read lb_ingress_bind: %s", strerror(errno));
-			done = true; /* ENOENT: these were the last */
-		}
-		for (uint32_t i = 0; i < cnt && !err; i++) {
-			uint32_t s = vals[i].dummy_vni - p->info.dummy_base;
+	for (size_t i = 0; i < entries; i++) {
+		if (!read_entry(p, i, &e))
+			continue;
+		uint32_t s = e.dummy_vni - p->info.dummy_base;
 
-			if (s >= n || !t[s].bound)
-				continue;
-			lb_make_key(p, t[s].vni, t[s].has_mac ? t[s].inner_mac : NULL, &want);
-			if (!memcmp(&want, &keys[i], sizeof(want)))
-				t[s].ingress_ok = true;
-		}
-		tok[0] = tok[1];
-		first = false;
+		if (s >= n || !t[s].bound)
+			continue;
+		lb_make_key(p, t[s].vni, t[s].has_mac ? t[s].inner_mac : NULL, &want);
+		if (!memcmp(&want, &e.key, sizeof(want)))
+			t[s].ingress_ok = true;
 	}
-	if (!err && (!keys || !vals))
-		err = lb_err(-ENOMEM, "out of memory");
-	free(keys);
-	free(vals);
-	return err;
+	return 0;
 }
 
 /* Every slot's counters, summed over CPUs, in batches of LB_STATS_BATCH slots. */

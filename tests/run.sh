@@ -51,6 +51,7 @@ run packaging bash tests/build/packaging.sh
 run dp_cases "$BUILD/tests/dp_cases"
 run pool_maps "$BUILD/tests/pool_maps"
 run pool_handle "$BUILD/tests/pool_handle"
+run pool_lock "$BUILD/tests/pool_lock"
 run dp_fuzz "$BUILD/tests/dp_fuzz" "$FUZZ_CHECK_CASES"
 for t in tests/e2e/*.sh; do
 	[ "$(basename "$t")" = lib.sh ] && continue

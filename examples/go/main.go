@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,20 +27,23 @@ import (
 
 // The ABI, as docs/maps.md gives it.
 const (
-	abiVersion    = 3
+	abiVersion    = 4
 	vniMax        = 1<<24 - 1
 	egressBound   = 1 << 31
 	egressMacSel  = 1 << 30
 	cfgInnerMAC   = 1 << 0
 	afInet        = 4
 	recordSize    = 24 // struct lb_egress_val
+	entrySize     = 32 // struct lb_ingress_ent
+	ways          = 4  // LB_INGRESS_WAYS
+	lockSize      = 64 // struct lb_pool_lock
 	pinRoot       = "/sys/fs/bpf/latebind"
 	soNetnsCookie = 71 // SO_NETNS_COOKIE, not in Debian 12's x/sys
 	lockTimeout   = 5 * time.Second
 	lockPoll      = 10 * time.Millisecond
 )
 
-// lb_pool, lb_config and lb_ingress_bind's key and value, field for field.
+// lb_pool, lb_config and lb_ingress_tab's key, field for field.
 type poolInfo struct {
 	Version                           uint32
 	Type, Family, UDPCsum, HasLocal   uint8
@@ -54,6 +58,7 @@ type config struct {
 	Version, DummyMin, DummyMax uint32
 	GenevePort, VxlanPort       uint16
 	Flags                       uint32
+	IngressSeed, IngressBuckets uint32
 }
 
 type ingressKey struct {
@@ -62,8 +67,6 @@ type ingressKey struct {
 	InnerMAC    [6]byte
 	Family, Pad uint8
 }
-
-type ingressVal struct{ DummyVNI, Reserved uint32 }
 
 // failure is a refusal or an error with the errno the C library would return.
 type failure struct {
@@ -87,11 +90,12 @@ func errnoOf(err error) unix.Errno {
 }
 
 type pool struct {
-	dir                 string
-	info                poolInfo
-	cfg                 config
-	cfgMap, ingress, eg *ebpf.Map
-	rec                 []byte // lb_egress_bind, mmapped: slot i at 24*i
+	dir        string
+	info       poolInfo
+	cfg        config
+	cfgMap, eg *ebpf.Map
+	rec        []byte // lb_egress_bind, mmapped: slot i at 24*i
+	tab        []byte // lb_ingress_tab, mmapped: entry i at 32*i
 }
 
 func netnsCookie() (uint64, error) {
@@ -103,27 +107,96 @@ func netnsCookie() (uint64, error) {
 	return unix.GetsockoptUint64(fd, unix.SOL_SOCKET, soNetnsCookie)
 }
 
-// lockPool opens the pin directory and takes its flock, waiting at most
-// lockTimeout. A directory removed meanwhile (nlink 0) is a destroyed pool.
-func lockPool(dir string) (int, error) {
+// The lock word's value for this process: pid << 32 | start time (low 32 bits).
+func lockOwner() (uint64, error) {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 20 {
+		return 0, fmt.Errorf("/proc/self/stat: too few fields")
+	}
+	start, err := strconv.ParseUint(f[19], 10, 64) // field 22
+	if err != nil {
+		return 0, err
+	}
+	return uint64(os.Getpid())<<32 | start&0xffffffff, nil
+}
+
+// lock is a taken pool lock: the word (lb_pool_lock) or, for a pool made by
+// an older latebind, the directory's flock.
+type lock struct {
+	dirfd int
+	word  []byte // lb_pool_lock, mmapped; nil: flock
+	owner uint64
+}
+
+func (l *lock) release() {
+	if l.word != nil {
+		atomic.StoreUint64((*uint64)(unsafe.Pointer(&l.word[8])), 0)
+		atomic.CompareAndSwapUint64((*uint64)(unsafe.Pointer(&l.word[0])), l.owner, 0)
+		unix.Munmap(l.word)
+	}
+	unix.Close(l.dirfd) // and with it the flock
+}
+
+// lockPool opens the pin directory and takes the pool's lock, waiting at
+// most lockTimeout. It never takes over a dead holder's word (the C library
+// does); it only waits. A directory removed meanwhile (nlink 0) is a
+// destroyed pool.
+func lockPool(dir string) (*lock, error) {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return -1, fail(unix.ENOENT, "there is no latebind pool at %s: %v", dir, err)
+		return nil, fail(unix.ENOENT, "there is no latebind pool at %s: %v", dir, err)
+	}
+	l := &lock{dirfd: fd}
+	if m, err := ebpf.LoadPinnedMap(dir+"/lb_pool_lock", nil); err == nil {
+		l.word, err = unix.Mmap(m.FD(), 0, os.Getpagesize(), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+		m.Close()
+		if err != nil {
+			unix.Close(fd)
+			return nil, fail(errnoOf(err), "cannot map %s/lb_pool_lock: %v", dir, err)
+		}
+		if l.owner, err = lockOwner(); err != nil {
+			l.release()
+			return nil, fail(unix.EIO, "cannot read this process's start time: %v", err)
+		}
+	}
+	removed := func() (bool, error) {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return false, fail(errnoOf(err), "cannot stat %s: %v", dir, err)
+		}
+		return st.Nlink == 0, nil
 	}
 	deadline := time.Now().Add(lockTimeout)
 	waited := false
 	for {
-		err = unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
+		if l.word != nil {
+			if atomic.CompareAndSwapUint64((*uint64)(unsafe.Pointer(&l.word[0])), 0, l.owner) {
+				var ns unix.Stat_t
+				if unix.Stat("/proc/self/ns/pid", &ns) == nil {
+					atomic.StoreUint64((*uint64)(unsafe.Pointer(&l.word[8])), ns.Ino)
+				}
+				break
+			}
+		} else if err = unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err == nil {
 			break
+		} else if err != unix.EWOULDBLOCK && err != unix.EINTR {
+			l.release()
+			return nil, fail(errnoOf(err), "cannot lock %s: %v", dir, err)
 		}
-		if err != unix.EWOULDBLOCK && err != unix.EINTR {
-			unix.Close(fd)
-			return -1, fail(errnoOf(err), "cannot lock %s: %v", dir, err)
+		if gone, err := removed(); err != nil || gone {
+			l.release()
+			if err == nil {
+				err = fail(unix.ESTALE, "the pool at %s was destroyed while we waited for its lock", dir)
+			}
+			return nil, err
 		}
 		if time.Now().After(deadline) {
-			unix.Close(fd)
-			return -1, fail(unix.ETIMEDOUT, "the pool at %s stayed locked for %v; another control plane holds it", dir, lockTimeout)
+			l.release()
+			return nil, fail(unix.ETIMEDOUT, "the pool at %s stayed locked for %v; another control plane holds it", dir, lockTimeout)
 		}
 		if !waited {
 			fmt.Fprintf(os.Stderr, "waiting for the lock of %s\n", dir)
@@ -131,16 +204,14 @@ func lockPool(dir string) (int, error) {
 		}
 		time.Sleep(lockPoll)
 	}
-	var st unix.Stat_t
-	if err = unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return -1, fail(errnoOf(err), "cannot stat %s: %v", dir, err)
+	if gone, err := removed(); err != nil || gone {
+		l.release()
+		if err == nil {
+			err = fail(unix.ESTALE, "the pool at %s was destroyed while we waited for its lock", dir)
+		}
+		return nil, err
 	}
-	if st.Nlink == 0 {
-		unix.Close(fd)
-		return -1, fail(unix.ESTALE, "the pool at %s was destroyed while we waited for its lock", dir)
-	}
-	return fd, nil
+	return l, nil
 }
 
 // openPool reads lb_pool and lb_config and maps lb_egress_bind; the caller holds the lock.
@@ -179,8 +250,18 @@ func openPool(dir string) (*pool, error) {
 		p.cfg.DummyMin != p.info.DummyBase || p.cfg.DummyMax != p.info.DummyBase+n-1 {
 		return nil, fail(unix.EINVAL, "the pool pinned in %s is inconsistent", dir)
 	}
-	if p.ingress, err = load("lb_ingress_bind"); err != nil {
+	b := p.cfg.IngressBuckets
+	if b < 2 || b&(b-1) != 0 || b > 32768 {
+		return nil, fail(unix.EINVAL, "lb_config names %d ingress buckets: not a power of two from 2 to 32768", b)
+	}
+	tab, err := load("lb_ingress_tab")
+	if err != nil {
 		return nil, err
+	}
+	defer tab.Close()
+	tsize := (int(b)*ways*entrySize + os.Getpagesize() - 1) / os.Getpagesize() * os.Getpagesize()
+	if p.tab, err = unix.Mmap(tab.FD(), 0, tsize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
+		return nil, fail(errnoOf(err), "cannot map lb_ingress_tab: %v", err)
 	}
 	if p.eg, err = load("lb_egress_bind"); err != nil {
 		return nil, err
@@ -270,35 +351,125 @@ func describe(k *ingressKey, remote net.IP) string {
 	return s
 }
 
+// bytes is the key's 28 bytes, as the table holds them.
+func (k *ingressKey) bytes() []byte {
+	b := make([]byte, 28)
+	binary.LittleEndian.PutUint32(b[0:], k.VNI)
+	copy(b[4:20], k.Remote[:])
+	copy(b[20:26], k.InnerMAC[:])
+	b[26], b[27] = k.Family, k.Pad
+	return b
+}
+
+// buckets gives the first entry of each of the key's two buckets (lb_ingress_hash).
+func (p *pool) buckets(kb []byte) [2]uint32 {
+	var w [7]uint64
+	for i := range w {
+		w[i] = uint64(binary.LittleEndian.Uint32(kb[4*i:]))
+	}
+	h := (w[0]^w[2]^w[4]^w[6])<<32 | (w[1] ^ w[3] ^ w[5] ^ uint64(p.cfg.IngressSeed))
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 29
+	mask := uint64(p.cfg.IngressBuckets - 1)
+	b0, b1 := h&mask, (h>>32)&mask
+	if b1 == b0 {
+		b1 = (b0 + 1) & mask
+	}
+	return [2]uint32{uint32(b0) * ways, uint32(b1) * ways}
+}
+
+func (p *pool) entry(i uint32) []byte { return p.tab[i*entrySize : (i+1)*entrySize] }
+
+func (p *pool) word32(i uint32, off int) *uint32 {
+	return (*uint32)(unsafe.Pointer(&p.tab[int(i)*entrySize+off]))
+}
+
+// find is the index of k's entry, or -1.
+func (p *pool) find(k *ingressKey) int64 {
+	kb := k.bytes()
+	for _, first := range p.buckets(kb) {
+		for i := first; i < first+ways; i++ {
+			if bytes.Equal(p.entry(i)[:28], kb) {
+				return int64(i)
+			}
+		}
+	}
+	return -1
+}
+
+// room is an empty entry in the emptier of k's buckets, or -1. This consumer
+// does not move other keys (the C library does): with both buckets full it
+// refuses, and never loses or duplicates a key.
+func (p *pool) room(k *ingressKey) int64 {
+	var free [2]int64
+	var used [2]int
+	for b, first := range p.buckets(k.bytes()) {
+		free[b] = -1
+		for i := first; i < first+ways; i++ {
+			if p.entry(i)[26] != 0 {
+				used[b]++
+			} else if free[b] < 0 {
+				free[b] = int64(i)
+			}
+		}
+	}
+	if free[1] >= 0 && (free[0] < 0 || used[1] < used[0]) {
+		return free[1]
+	}
+	return free[0]
+}
+
+// fill writes k -> dummy into the empty entry i: the family's word last.
+func (p *pool) fill(i uint32, k *ingressKey, dummy uint32) {
+	kb := k.bytes()
+	copy(p.entry(i)[:24], kb[:24])
+	atomic.StoreUint32(p.word32(i, 28), dummy)
+	atomic.StoreUint32(p.word32(i, 24), binary.LittleEndian.Uint32(kb[24:]))
+}
+
+// empty clears entry i: the family's word first.
+func (p *pool) empty(i uint32) {
+	atomic.StoreUint32(p.word32(i, 24), 0)
+	e := p.entry(i)
+	for j := 0; j < 24; j++ {
+		e[j] = 0
+	}
+	atomic.StoreUint32(p.word32(i, 28), 0)
+}
+
 // claim inserts ingress key k -> dummy; an existing entry is ours, another
 // tunnel's committed binding (refused), or a leftover (taken over).
-func (p *pool) claim(k *ingressKey, dummy uint32) (inserted bool, err error) {
-	v := ingressVal{DummyVNI: dummy}
-	if err = p.ingress.Update(k, &v, ebpf.UpdateNoExist); err == nil {
-		return true, nil
+func (p *pool) claim(k *ingressKey, dummy uint32) (inserted int64, err error) {
+	i := p.find(k)
+	if i < 0 {
+		if i = p.room(k); i < 0 {
+			return -1, fail(unix.ENOSPC, "the ingress table has no room for %s: both of its buckets are full", describe(k, p.remote()))
+		}
+		p.fill(uint32(i), k, dummy)
+		return i, nil
 	}
-	if !errors.Is(err, ebpf.ErrKeyExist) {
-		return false, fail(unix.EIO, "cannot write the ingress binding: %v", err)
+	cur := atomic.LoadUint32(p.word32(uint32(i), 28))
+	if cur == dummy {
+		return -1, nil
 	}
-	var cur ingressVal
-	if err = p.ingress.Lookup(k, &cur); err != nil {
-		return false, fail(unix.EIO, "cannot read the ingress binding: %v", err)
-	}
-	if cur.DummyVNI == dummy {
-		return false, nil
-	}
-	if owner := cur.DummyVNI - p.info.DummyBase; owner < p.info.Count && p.owns(owner, k) {
+	if owner := cur - p.info.DummyBase; owner < p.info.Count && p.owns(owner, k) {
 		hint := ""
 		if k.InnerMAC == [6]byte{} {
 			hint = "; tell them apart with -mac"
 		}
-		return false, fail(unix.EADDRINUSE, "%s is already bound to tunnel %s%s",
+		return -1, fail(unix.EADDRINUSE, "%s is already bound to tunnel %s%s",
 			describe(k, p.remote()), p.tunnelName(owner), hint)
 	}
-	if err = p.ingress.Update(k, &v, ebpf.UpdateExist); err != nil {
-		return false, fail(unix.EIO, "cannot write the ingress binding: %v", err)
+	atomic.StoreUint32(p.word32(uint32(i), 28), dummy)
+	return -1, nil
+}
+
+// drop empties k's entry, if any.
+func (p *pool) drop(k *ingressKey) {
+	if i := p.find(k); i >= 0 {
+		p.empty(uint32(i))
 	}
-	return false, nil
 }
 
 // enableMACLookup sets LB_CFG_F_INNER_MAC in lb_config (read, modify, write).
@@ -352,8 +523,8 @@ func (p *pool) bind(slot, vni uint32, mac net.HardwareAddr) error {
 		err = p.enableMACLookup()
 	}
 	if err != nil {
-		if inserted {
-			p.ingress.Delete(&k)
+		if inserted >= 0 {
+			p.empty(uint32(inserted))
 		}
 		return err
 	}
@@ -369,7 +540,7 @@ func (p *pool) bind(slot, vni uint32, mac net.HardwareAddr) error {
 	atomic.StoreUint32(p.word(slot), egressBound|s<<30|vni)
 	fmt.Printf("bound %s (slot %d, dummy VNI %d) to %s\n", p.tunnelName(slot), slot, dummy, describe(&k, p.remote()))
 	if old&egressBound != 0 && oldKey != k {
-		p.ingress.Delete(&oldKey)
+		p.drop(&oldKey)
 		fmt.Printf("  was %s; its ingress entry is deleted\n", describe(&oldKey, p.remote()))
 	}
 	return nil
@@ -384,7 +555,7 @@ func (p *pool) unbind(slot uint32) error {
 	}
 	k := p.key(old&^(egressBound|egressMacSel), p.boundMAC(slot, old))
 	atomic.StoreUint32(p.word(slot), 0)
-	p.ingress.Delete(&k)
+	p.drop(&k)
 	fmt.Printf("unbound %s (slot %d), was %s\n", p.tunnelName(slot), slot, describe(&k, p.remote()))
 	return nil
 }
@@ -466,11 +637,11 @@ func run() error {
 	}
 
 	dir := fmt.Sprintf("%s/%d/%d", pinRoot, cookie, ifindex)
-	fd, err := lockPool(dir)
+	l, err := lockPool(dir)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(fd) // releases the lock, after everything below
+	defer l.release() // after everything below
 	p, err := openPool(dir)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define LB_ABI_VERSION 3
+#define LB_ABI_VERSION 4
 
 #define LB_VNI_MAX 16777215U /* 2^24 - 1 */
 
@@ -26,10 +26,12 @@
 #define LB_VXLAN_PORT_DEFAULT 4789
 
 /*
- * Bound on ingress entries: the loader sets lb_ingress_bind's max_entries to
- * twice the dummy range, room for every tunnel's key plus a rebind's new key
- * (inserted before the old one goes) and leftovers. This is the largest.
+ * lb_ingress_tab holds twice the dummy range's entries, rounded up to a
+ * power of two of buckets: room for every tunnel's key plus a rebind's new
+ * key (inserted before the old one goes) and leftovers, at a load of at most
+ * one half. LB_INGRESS_WAYS entries make a bucket.
  */
+#define LB_INGRESS_WAYS 4
 #define LB_BINDINGS_MAX (2 * LB_DUMMY_RANGE_MAX)
 
 /* lb_config.flags */
@@ -56,6 +58,8 @@ struct lb_config {
 	__u16 geneve_port; /* UDP destination port of Geneve */
 	__u16 vxlan_port;  /* UDP destination port of VXLAN */
 	__u32 flags;       /* LB_CFG_F_* */
+	__u32 ingress_seed;    /* seeds lb_ingress_hash() */
+	__u32 ingress_buckets; /* lb_ingress_tab's buckets, a power of two */
 };
 
 /*
@@ -105,9 +109,20 @@ enum {
 };
 
 /*
- * lb_ingress_bind: BPF_MAP_TYPE_HASH, (real VNI, outer source address[,
- * inner destination MAC]) -> dummy VNI. An all-zero inner_mac matches any
- * inner MAC. Every byte not named here (padding, unused address bytes) is 0.
+ * lb_ingress_tab: BPF_MAP_TYPE_ARRAY with BPF_F_MMAPABLE, an open-addressing
+ * table of (real VNI, outer source address[, inner destination MAC]) ->
+ * dummy VNI. lb_config.ingress_buckets buckets of LB_INGRESS_WAYS entries;
+ * bucket b is entries [b * WAYS, b * WAYS + WAYS). A key lives in one of its
+ * two buckets, lb_ingress_buckets(); the datapath reads at most those
+ * 2 * WAYS entries. An entry with family 0 is empty. An all-zero inner_mac
+ * matches any inner MAC. Every byte not named here (padding, unused address
+ * bytes) is 0.
+ *
+ * A writer fills an empty entry's other fields first and stores family last,
+ * and empties one by storing family 0 first. The datapath needs no more: it
+ * delivers through an entry only while the entry's tunnel is bound to the
+ * packet's VNI (the binding word, read after the entry), so a half-written,
+ * torn or stale entry can never reach another tenant's tunnel. docs/maps.md.
  */
 struct lb_ingress_key {
 	__u32 vni;          /* real VNI seen on the wire */
@@ -116,14 +131,43 @@ struct lb_ingress_key {
 		__u32 remote32[4];  /* the same, as network-order words */
 	};
 	__u8 inner_mac[6];  /* inner Ethernet destination, or all zero */
-	__u8 family;        /* LB_AF_INET or LB_AF_INET6 */
+	__u8 family;        /* LB_AF_INET or LB_AF_INET6; 0: an empty entry */
 	__u8 pad;           /* zero */
 };
 
-struct lb_ingress_val {
-	__u32 dummy_vni; /* VNI handed to the pool tunnel */
-	__u32 reserved;  /* zero */
-};
+struct lb_ingress_ent {
+	union {
+		struct lb_ingress_key key;
+		__u32 w[7];          /* the key as words, for hashing and comparing */
+	};
+	__u32 dummy_vni;             /* VNI handed to the pool tunnel */
+} __attribute__((aligned(8)));
+
+/*
+ * The key's hash: its seven words and the seed folded into 64 bits by xor,
+ * then one multiply between two xor-shifts (the first half of MurmurHash3's
+ * finalizer and a second shift). The low half picks the first bucket, the
+ * high half the second (the next one when both are the same).
+ */
+static inline __u64 lb_ingress_hash(const __u32 *w, __u32 seed)
+{
+	__u64 h = ((__u64)(w[0] ^ w[2] ^ w[4] ^ w[6]) << 32 | (w[1] ^ w[3] ^ w[5] ^ seed));
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ h >> 29;
+}
+
+/* The first entry of each of the key's two buckets; @buckets is a power of 2. */
+static inline void lb_ingress_buckets(__u64 hash, __u32 buckets, __u32 first[2])
+{
+	__u32 b0 = (__u32)hash & (buckets - 1), b1 = (__u32)(hash >> 32) & (buckets - 1);
+
+	if (b1 == b0)
+		b1 = (b0 + 1) & (buckets - 1);
+	first[0] = b0 * LB_INGRESS_WAYS;
+	first[1] = b1 * LB_INGRESS_WAYS;
+}
 
 /*
  * lb_tun_stats: BPF_MAP_TYPE_PERCPU_ARRAY, LB_DUMMY_RANGE_MAX entries, index
@@ -222,6 +266,20 @@ struct lb_pool_info {
 	char prefix[16];        /* tunnel i is named prefix + i */
 	__u32 group;            /* the members' device group (IFLA_GROUP) */
 	__u32 reserved;         /* zero */
+};
+
+/*
+ * lb_pool_lock: BPF_MAP_TYPE_ARRAY, BPF_F_MMAPABLE, one entry, key (__u32)0.
+ * The pool's writers' lock, a word in shared memory that every handle maps;
+ * the programs never read it. owner is 0 when free, else the holder's
+ * (pid << 32) | (its start time in clock ticks, low 32 bits); the holder
+ * writes pidns (the inode of its pid namespace) right after taking it.
+ * Pools without this pin fall back to a flock on their pin directory.
+ */
+struct lb_pool_lock {
+	__u64 owner;
+	__u64 pidns;
+	__u64 pad[6];           /* zero; one cache line */
 };
 
 /*

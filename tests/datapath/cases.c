@@ -54,10 +54,12 @@ static const uint8_t M1[6] = { 0x02, 0xaa, 0, 0, 0, 0x01 };
 static const uint8_t M2[6] = { 0x02, 0xaa, 0, 0, 0, 0x02 };
 static const uint8_t M3[6] = { 0x02, 0xaa, 0, 0, 0, 0x03 };
 
-/* Configs (NULL in a case means dp_default_config). */
+/* Configs (NULL in a case means dp_default_config); the harness's ingress table. */
 #define CFG(ver, dmin, dmax, gport, vport, fl) \
 	(&(const struct lb_config){ .version = (ver), .dummy_min = (dmin), .dummy_max = (dmax), \
-				    .geneve_port = (gport), .vxlan_port = (vport), .flags = (fl) })
+				    .geneve_port = (gport), .vxlan_port = (vport), .flags = (fl), \
+				    .ingress_seed = DP_INGRESS_SEED, \
+				    .ingress_buckets = LB_BINDINGS_MAX / LB_INGRESS_WAYS })
 #define CFG_MAC CFG(LB_ABI_VERSION, DMIN, DMAX, 6081, 4789, LB_CFG_F_INNER_MAC)
 
 enum pk {
@@ -1126,6 +1128,128 @@ out:
 }
 
 /*
+ * lb_ingress_tab states, for a packet with VNI R1 from A4: where its key sits
+ * among the 2 * LB_INGRESS_WAYS entries of its buckets, what fills the rest,
+ * and entries a writer left torn or stale. Entries are placed raw: the
+ * datapath reads positions, it never recomputes where a key came from.
+ * D1 is bound to R1; D2 to R2 unless .d2_r1 (bound to R1 too).
+ */
+enum it_fill { IT_EMPTY, IT_OTHER, IT_KEY, IT_KEY_D2, IT_KEY_NOFAMILY, IT_KEY_BADDUMMY };
+struct icase {
+	const char *name;
+	uint8_t ent[2 * LB_INGRESS_WAYS]; /* enum it_fill, bucket 0 then bucket 1 */
+	int elsewhere;                    /* the key only outside its buckets */
+	bool d2_r1;
+	uint32_t buckets;                 /* lb_config.ingress_buckets, 0: the harness's */
+	int verdict;
+	uint32_t xvni;                    /* VNI of the output if rewritten, 0: untouched */
+	int drop;                         /* drop reason counted, -1: none */
+};
+#define O IT_OTHER
+#define K IT_KEY
+static const struct icase icases[] = {
+	{ "itab: key first in its first bucket", { K }, .verdict = DP_PASS, .xvni = D1, .drop = -1 },
+	{ "itab: key behind 3 colliders", { O, O, O, K }, .verdict = DP_PASS, .xvni = D1, .drop = -1 },
+	{ "itab: key first in its second bucket, first full", { O, O, O, O, K },
+	  .verdict = DP_PASS, .xvni = D1, .drop = -1 },
+	{ "itab: key 8th, the last probe of a full chain", { O, O, O, O, O, O, O, K },
+	  .verdict = DP_PASS, .xvni = D1, .drop = -1 },
+	{ "itab: full chain without the key -> untouched", { O, O, O, O, O, O, O, O },
+	  .verdict = DP_PASS, .drop = -1 },
+	{ "itab: empty entries before the key do not end the probe", { IT_EMPTY, O, IT_EMPTY, O, IT_EMPTY, K },
+	  .verdict = DP_PASS, .xvni = D1, .drop = -1 },
+	{ "itab: key only outside its buckets -> untouched", { O, O }, .elsewhere = 1,
+	  .verdict = DP_PASS, .drop = -1 },
+	{ "itab: torn, family emptied first -> untouched", { IT_KEY_NOFAMILY },
+	  .verdict = DP_PASS, .drop = -1 },
+	{ "itab: torn, dummy of a tunnel bound elsewhere -> stale", { IT_KEY_D2 },
+	  .verdict = DP_DROP, .drop = LB_DROP_STALE },
+	{ "itab: torn, dummy of another tunnel bound to this VNI -> that tunnel", { IT_KEY_D2 },
+	  .d2_r1 = true, .verdict = DP_PASS, .xvni = D2, .drop = -1 },
+	{ "itab: stale duplicate first, the first hit decides", { O, IT_KEY_D2, O, O, K },
+	  .verdict = DP_DROP, .drop = LB_DROP_STALE },
+	{ "itab: dummy outside the range -> bad binding", { IT_KEY_BADDUMMY },
+	  .verdict = DP_DROP, .drop = LB_DROP_BAD_BINDING },
+	{ "itab: 1 bucket configured -> both choices are bucket 0, entry 8 unread",
+	  { O, O, O, O }, .elsewhere = 1, .buckets = 1, .verdict = DP_PASS, .drop = -1 },
+	{ "itab: 1 bucket configured -> key in bucket 0 found", { K },
+	  .buckets = 1, .verdict = DP_PASS, .xvni = D1, .drop = -1 },
+};
+#undef O
+#undef K
+
+static void run_icase(const struct icase *c)
+{
+	struct lb_config cfg;
+	struct lb_ingress_key key;
+	struct pb_spec s;
+	uint8_t in[PB_MAX_PKT], want[PB_MAX_PKT], out[DP_MAX_PKT];
+	size_t len, wlen, olen = 0;
+	uint32_t first[2];
+	int verdict = 0;
+	uint64_t v;
+
+	check_begin("%s", c->name);
+	dp_default_config(&cfg);
+	if (c->buckets)
+		cfg.ingress_buckets = c->buckets;
+	if (!CHECK_EQ(apply_setup(&cfg, &(struct tcase){ .n_in = 0 }), 0, "setup"))
+		goto out;
+	CHECK_EQ(dp_bind_egress(H, D1, R1), 0, "bind D1");
+	CHECK_EQ(dp_bind_egress(H, D2, c->d2_r1 ? R1 : R2), 0, "bind D2");
+	dp_ingress_key(&key, R1, LB_AF_INET, A4, NULL);
+	dp_ingress_first(H, &key, first);
+	for (int i = 0; i < 2 * LB_INGRESS_WAYS; i++) {
+		struct lb_ingress_ent e = { .key = key, .dummy_vni = D1 };
+		uint32_t idx = first[i / LB_INGRESS_WAYS] + i % LB_INGRESS_WAYS;
+
+		switch (c->ent[i]) {
+		case IT_EMPTY:
+			continue;
+		case IT_OTHER: /* the same remote, another VNI: a collider */
+			e.key.vni = R3 + (uint32_t)i;
+			break;
+		case IT_KEY_D2:
+			e.dummy_vni = D2;
+			break;
+		case IT_KEY_NOFAMILY:
+			e.key.family = 0;
+			break;
+		case IT_KEY_BADDUMMY:
+			e.dummy_vni = R2;
+			break;
+		}
+		CHECK_EQ(dp_set_ingress_ent(H, idx, &e), 0, "place an entry");
+	}
+	if (c->elsewhere) {
+		struct lb_ingress_ent e = { .key = key, .dummy_vni = D1 };
+		uint32_t idx = (first[1] + 2 * LB_INGRESS_WAYS) % (LB_BINDINGS_MAX);
+
+		if (idx == first[0])
+			idx = (idx + LB_INGRESS_WAYS) % LB_BINDINGS_MAX;
+		CHECK_EQ(dp_set_ingress_ent(H, idx, &e), 0, "entry elsewhere");
+	}
+	pb_default(&s, PB_TUN_GENEVE, PB_L3_IPV4);
+	s.vni = R1;
+	len = pb_build(&s, in, sizeof(in), NULL);
+	if (c->xvni)
+		wlen = build_expected(&s, true, c->xvni, want);
+	else {
+		memcpy(want, in, len);
+		wlen = len;
+	}
+	CHECK_EQ(dp_run(H, DP_INGRESS, in, len, out, &olen, &verdict), 0, "ingress run");
+	CHECK_EQ(verdict, c->verdict, "verdict");
+	CHECK_BYTES(out, olen, want, wlen, "output");
+	for (uint32_t r = 0; r < LB_DROP_REASONS; r++) {
+		CHECK_EQ(dp_drop_stats(H, r, &v), 0, "drop stats");
+		CHECK_EQ(v, (int)r == c->drop ? 1u : 0u, "drops of each reason");
+	}
+out:
+	check_end();
+}
+
+/*
  * Pool mode (LB_CFG_F_TUN_MARK): the tags the four programs hand each other,
  * egress in skb->priority, ingress in skb->mark and skb->priority. Slot 1 is D1's; lb_tun_slot maps ifindex 1 (the test run's
  * loopback) to it unless .noslot. Bound means D1 <-> R1 in both maps.
@@ -1288,11 +1412,14 @@ int main(void)
 		run_trunc(&trunc_pkts[i], DP_INGRESS);
 	}
 	run_einval();
+	for (size_t i = 0; i < sizeof(icases) / sizeof(icases[0]); i++)
+		run_icase(&icases[i]);
 	for (size_t i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++)
 		run_mcase(&mcases[i]);
-	printf("dp_cases: %zu table cases, %zu tag cases, %d truncation cases (%d lengths refused "
-	       "by the kernel with EINVAL: untagged L3 header short), 2 self-checks\n",
-	       n, sizeof(mcases) / sizeof(mcases[0]), trunc_cases, trunc_refused);
+	printf("dp_cases: %zu table cases, %zu ingress table cases, %zu tag cases, %d truncation "
+	       "cases (%d lengths refused by the kernel with EINVAL: untagged L3 header short), "
+	       "2 self-checks\n", n, sizeof(icases) / sizeof(icases[0]),
+	       sizeof(mcases) / sizeof(mcases[0]), trunc_cases, trunc_refused);
 	dp_close(H);
 	return check_summary("dp_cases");
 }

@@ -13,6 +13,8 @@
  * stale. Between packets a round sometimes rewrites one word (rebind,
  * unbind), as a control plane would while traffic flows.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include "fuzz.h"
 
 /*
@@ -149,6 +151,89 @@ static void random_config(void)
 		cfg.flags |= LB_CFG_F_TUN_MARK;
 	if (chance(10))
 		cfg.flags |= (uint32_t)rnd() & ~1U;
+	/* The table's geometry: a fresh seed each round; few buckets crowd the chains. */
+	cfg.ingress_seed = (uint32_t)rnd();
+	if (chance(30)) {
+		static const uint32_t small[] = { 1, 2, 4, 16 };
+
+		cfg.ingress_buckets = small[below(4)];
+	} else if (chance(3)) {
+		cfg.ingress_buckets = chance(50) ? 0 : 3 + 2 * below(100); /* hand-written nonsense */
+	}
+}
+
+static int place(uint32_t idx, const struct lb_ingress_ent *e)
+{
+	int err = dp_set_ingress_ent(H, idx, e);
+
+	if (err)
+		fatal("dp_set_ingress_ent", err);
+	if (model_set_ingress_ent(M, idx, e))
+		return -1; /* the model's list is full: stop adding */
+	return 0;
+}
+
+/* The i-th of @key's 2 * LB_INGRESS_WAYS probe positions, or false past the table. */
+static bool position(const struct lb_ingress_key *key, unsigned int i, uint32_t *idx)
+{
+	uint32_t first[2];
+
+	model_ingress_first(M, key, first);
+	*idx = first[i / LB_INGRESS_WAYS] + i % LB_INGRESS_WAYS;
+	return *idx < MODEL_ITAB_ENTRIES;
+}
+
+/*
+ * Table states a writer can leave behind, aimed at one existing key's probe
+ * chain: colliders (other keys in its buckets, up to a full chain), a stale
+ * duplicate of the key earlier in the chain, torn copies (family emptied, a
+ * byte of the key changed, another entry's dummy).
+ */
+static void table_states(void)
+{
+	unsigned int n = below(4);
+
+	for (unsigned int s = 0; s < n && M->n_in; s++) {
+		const struct model_ingress *src = &M->in[below(M->n_in)];
+		struct lb_ingress_ent e = { .key = src->key, .dummy_vni = src->dummy };
+		unsigned int kind = below(4), from = below(2 * LB_INGRESS_WAYS);
+		uint32_t idx;
+
+		for (unsigned int i = from; i < 2 * LB_INGRESS_WAYS; i++) {
+			if (!position(&src->key, i, &idx))
+				break;
+			switch (kind) {
+			case 0: /* colliders: fill the rest of the chain */
+				e.key = src->key;
+				e.key.vni = reals[below(n_reals)];
+				if (chance(30))
+					e.key.vni = rand24();
+				e.dummy_vni = dummies[below(n_dummies)];
+				if (place(idx, &e))
+					return;
+				continue;
+			case 1: /* a stale duplicate of the key, another dummy */
+				e.dummy_vni = dummies[below(n_dummies)];
+				break;
+			case 2: /* torn */
+				switch (below(3)) {
+				case 0:
+					e.key.family = 0;
+					break;
+				case 1:
+					((uint8_t *)&e.key)[below(sizeof(e.key))] ^= (uint8_t)(1 + below(255));
+					break;
+				default:
+					e.dummy_vni = M->in[below(M->n_in)].dummy;
+				}
+				break;
+			default: /* empty one position */
+				e = (struct lb_ingress_ent){};
+			}
+			place(idx, &e);
+			break;
+		}
+	}
 }
 
 static uint32_t pick_real(void)
@@ -254,11 +339,12 @@ void setup_round(void)
 			model_unbind_egress(M, d);
 		}
 		while (M->n_in) {
-			struct lb_ingress_key k = M->in[0].key;
+			static const struct lb_ingress_ent empty;
+			uint32_t idx = M->in[0].idx;
 
-			if ((err = dp_unbind_ingress(H, &k)))
-				fatal("dp_unbind_ingress", err);
-			model_unbind_ingress(M, &k);
+			if ((err = dp_set_ingress_ent(H, idx, &empty)))
+				fatal("dp_set_ingress_ent", err);
+			model_set_ingress_ent(M, idx, &empty);
 		}
 	}
 	if ((err = dp_set_config(H, &cfg)))
@@ -318,10 +404,14 @@ void setup_round(void)
 			d = rand24();
 		else
 			d = 0xffffffffU;
-		if ((err = dp_bind_ingress(H, &k, d)))
+		/* Both agree on a full chain (or a chain past the table): no room. */
+		err = dp_bind_ingress(H, &k, d);
+		if (err && err != -ENOSPC)
 			fatal("dp_bind_ingress", err);
-		if (model_bind_ingress(M, &k, d))
-			fatal("model_bind_ingress", -1);
+		if ((model_bind_ingress(M, &k, d) != 0) != (err != 0))
+			fatal("model_bind_ingress disagrees with the harness", err);
+		if (err)
+			continue;
 		/* Commit, as bind does: the tunnel's word names the key's VNI. */
 		if (in_range(d) && chance(70))
 			set_word(d, chance(90) ? LB_EGRESS_BOUND | (chance(35) ? LB_EGRESS_MAC_SEL : 0) | k.vni
@@ -330,10 +420,13 @@ void setup_round(void)
 	if (M->n_in && chance(20)) {
 		struct lb_ingress_key k = M->in[below(M->n_in)].key;
 
-		if ((err = dp_unbind_ingress(H, &k)))
-			fatal("dp_unbind_ingress", err);
-		model_unbind_ingress(M, &k);
+		/* A torn entry's key may not be findable: both sides agree. */
+		err = dp_unbind_ingress(H, &k);
+		if ((model_unbind_ingress(M, &k) != 0) != (err != 0))
+			fatal("model_unbind_ingress disagrees with the harness", err);
 	}
+	if (chance(60))
+		table_states();
 }
 
 /*

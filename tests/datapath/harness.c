@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "latebind.skel.h"
@@ -9,6 +10,8 @@
 
 struct dp_harness {
 	struct latebind_bpf *skel;
+	struct lb_ingress_ent *itab; /* mmap of lb_ingress_tab */
+	size_t itab_len;
 	struct lb_config cfg; /* as last set: egress slots are relative to dummy_min */
 	int ncpus;
 };
@@ -21,6 +24,8 @@ void dp_default_config(struct lb_config *cfg)
 	cfg->dummy_max = LB_DUMMY_MAX_DEFAULT;
 	cfg->geneve_port = LB_GENEVE_PORT_DEFAULT;
 	cfg->vxlan_port = LB_VXLAN_PORT_DEFAULT;
+	cfg->ingress_seed = DP_INGRESS_SEED;
+	cfg->ingress_buckets = LB_BINDINGS_MAX / LB_INGRESS_WAYS; /* the object's size */
 }
 
 struct dp_harness *dp_open(void)
@@ -36,8 +41,14 @@ struct dp_harness *dp_open(void)
 		free(h);
 		return NULL;
 	}
+	h->itab_len = (size_t)bpf_map__max_entries(h->skel->maps.lb_ingress_tab) *
+		      sizeof(struct lb_ingress_ent);
+	h->itab = mmap(NULL, h->itab_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(h->skel->maps.lb_ingress_tab), 0);
+	if (h->itab == MAP_FAILED)
+		h->itab = NULL;
 	dp_default_config(&cfg);
-	if (dp_set_config(h, &cfg)) {
+	if (!h->itab || dp_set_config(h, &cfg)) {
 		dp_close(h);
 		return NULL;
 	}
@@ -48,6 +59,8 @@ void dp_close(struct dp_harness *h)
 {
 	if (!h)
 		return;
+	if (h->itab)
+		munmap(h->itab, h->itab_len);
 	latebind_bpf__destroy(h->skel);
 	free(h);
 }
@@ -118,16 +131,69 @@ int dp_egress_map_fd(struct dp_harness *h)
 	return fd_of(h->skel->maps.lb_egress_bind);
 }
 
+void dp_ingress_first(const struct dp_harness *h, const struct lb_ingress_key *key,
+		      uint32_t first[2])
+{
+	struct lb_ingress_ent want = { .key = *key };
+
+	lb_ingress_buckets(lb_ingress_hash(want.w, h->cfg.ingress_seed), h->cfg.ingress_buckets,
+			   first);
+}
+
+int dp_set_ingress_ent(struct dp_harness *h, uint32_t idx, const struct lb_ingress_ent *e)
+{
+	if ((size_t)idx * sizeof(*e) >= h->itab_len)
+		return -ERANGE;
+	memcpy(&h->itab[idx], e, sizeof(*e));
+	return 0;
+}
+
+int dp_get_ingress_ent(struct dp_harness *h, uint32_t idx, struct lb_ingress_ent *e)
+{
+	if ((size_t)idx * sizeof(*e) >= h->itab_len)
+		return -ERANGE;
+	memcpy(e, &h->itab[idx], sizeof(*e));
+	return 0;
+}
+
+/* The entry holding @key (DP_FIND_KEY) or the first empty one (DP_FIND_ROOM), or -1. */
+enum { DP_FIND_KEY, DP_FIND_ROOM };
+static int64_t ingress_find(struct dp_harness *h, const struct lb_ingress_key *key, int what)
+{
+	uint32_t first[2];
+
+	dp_ingress_first(h, key, first);
+	for (int b = 0; b < 2; b++)
+		for (uint32_t i = 0; i < LB_INGRESS_WAYS; i++) {
+			const struct lb_ingress_ent *e = &h->itab[first[b] + i];
+
+			if ((size_t)(first[b] + i) * sizeof(*e) >= h->itab_len)
+				return -1;
+			if (what == DP_FIND_KEY ? key->family && !memcmp(&e->key, key, sizeof(*key))
+						: !e->key.family)
+				return first[b] + i;
+		}
+	return -1;
+}
+
 int dp_bind_ingress(struct dp_harness *h, const struct lb_ingress_key *key, uint32_t dummy)
 {
-	struct lb_ingress_val v = { .dummy_vni = dummy };
+	int64_t i = ingress_find(h, key, DP_FIND_KEY);
+	struct lb_ingress_ent e = { .key = *key, .dummy_vni = dummy };
 
-	return bpf_map_update_elem(fd_of(h->skel->maps.lb_ingress_bind), key, &v, BPF_ANY) ? -errno : 0;
+	if (i < 0)
+		i = ingress_find(h, key, DP_FIND_ROOM);
+	if (i < 0)
+		return -ENOSPC;
+	return dp_set_ingress_ent(h, (uint32_t)i, &e);
 }
 
 int dp_unbind_ingress(struct dp_harness *h, const struct lb_ingress_key *key)
 {
-	return bpf_map_delete_elem(fd_of(h->skel->maps.lb_ingress_bind), key) ? -errno : 0;
+	int64_t i = ingress_find(h, key, DP_FIND_KEY);
+	struct lb_ingress_ent empty = {};
+
+	return i < 0 ? -ENOENT : dp_set_ingress_ent(h, (uint32_t)i, &empty);
 }
 
 static int clear_hash(int fd)
@@ -171,8 +237,7 @@ int dp_reset(struct dp_harness *h)
 
 	err = zero_array(fd_of(s->maps.lb_egress_bind), bpf_map__max_entries(s->maps.lb_egress_bind),
 			 sizeof(struct lb_egress_val), 1);
-	if (!err)
-		err = clear_hash(fd_of(s->maps.lb_ingress_bind));
+	memset(h->itab, 0, h->itab_len);
 	if (!err)
 		err = clear_hash(fd_of(s->maps.lb_tun_slot));
 	if (!err)

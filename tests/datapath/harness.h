@@ -44,8 +44,20 @@ int dp_get_egress_val(struct dp_harness *h, uint32_t dummy, struct lb_egress_val
 int dp_unbind_egress(struct dp_harness *h, uint32_t dummy);
 /* The lb_egress_bind map, for tests that write it through mmap. */
 int dp_egress_map_fd(struct dp_harness *h);
+/*
+ * lb_ingress_tab: dp_bind_ingress writes @key -> @dummy into the entry that
+ * holds @key, else the first empty one of its buckets (-ENOSPC: none);
+ * dp_unbind_ingress empties it (-ENOENT: none). dp_set_ingress_ent writes
+ * entry @idx raw, for torn, stale and colliding states; dp_ingress_first
+ * gives the first entry of each of @key's two buckets.
+ */
+#define DP_INGRESS_SEED 0xe18f701fU
 int dp_bind_ingress(struct dp_harness *h, const struct lb_ingress_key *key, uint32_t dummy);
 int dp_unbind_ingress(struct dp_harness *h, const struct lb_ingress_key *key);
+void dp_ingress_first(const struct dp_harness *h, const struct lb_ingress_key *key,
+		      uint32_t first[2]);
+int dp_set_ingress_ent(struct dp_harness *h, uint32_t idx, const struct lb_ingress_ent *e);
+int dp_get_ingress_ent(struct dp_harness *h, uint32_t idx, struct lb_ingress_ent *e);
 /* Deletes every binding and zeroes every counter. */
 int dp_reset(struct dp_harness *h);
 

@@ -3,6 +3,7 @@
  * Reference model of the datapath. Each step below cites the rule of
  * docs/datapath.md it implements; the BPF sources were not consulted.
  */
+#include <stdbool.h>
 #include <string.h>
 #include "model.h"
 
@@ -59,12 +60,76 @@ static struct model_egress *find_egress(struct model *m, uint32_t dummy)
 	return NULL;
 }
 
-static struct model_ingress *find_ingress(struct model *m, const struct lb_ingress_key *key)
+void model_ingress_first(const struct model *m, const struct lb_ingress_key *key,
+			 uint32_t first[2])
+{
+	struct lb_ingress_ent want = { .key = *key };
+
+	lb_ingress_buckets(lb_ingress_hash(want.w, m->cfg.ingress_seed), m->cfg.ingress_buckets,
+			   first);
+}
+
+static struct model_ingress *at_index(struct model *m, uint32_t idx)
 {
 	for (unsigned int i = 0; i < m->n_in; i++)
-		if (!memcmp(&m->in[i].key, key, sizeof(*key)))
+		if (m->in[i].idx == idx)
 			return &m->in[i];
 	return NULL;
+}
+
+/*
+ * The probe: the key's two buckets in order, LB_INGRESS_WAYS entries each;
+ * the first entry whose 28 key bytes equal @key's. An index past the table
+ * ends it (the map has no such element). @room: the first empty entry instead.
+ */
+static struct model_ingress *probe(struct model *m, const struct lb_ingress_key *key, bool room,
+				   uint32_t *free_idx)
+{
+	uint32_t first[2];
+
+	model_ingress_first(m, key, first);
+	for (int b = 0; b < 2; b++)
+		for (uint32_t i = 0; i < LB_INGRESS_WAYS; i++) {
+			uint32_t idx = first[b] + i;
+			struct model_ingress *e;
+
+			if (idx >= MODEL_ITAB_ENTRIES)
+				return NULL;
+			e = at_index(m, idx);
+			if (room && (!e || !e->key.family)) {
+				*free_idx = idx;
+				return NULL;
+			}
+			if (!room && e && !memcmp(&e->key, key, sizeof(*key)))
+				return e;
+		}
+	return NULL;
+}
+
+static struct model_ingress *find_ingress(struct model *m, const struct lb_ingress_key *key)
+{
+	return key->family ? probe(m, key, false, NULL) : NULL;
+}
+
+int model_set_ingress_ent(struct model *m, uint32_t idx, const struct lb_ingress_ent *ent)
+{
+	static const struct lb_ingress_ent zero;
+	struct model_ingress *e = at_index(m, idx);
+
+	if (!memcmp(ent, &zero, sizeof(zero))) {
+		if (e)
+			*e = m->in[--m->n_in];
+		return 0;
+	}
+	if (!e) {
+		if (m->n_in == MODEL_MAX_INGRESS)
+			return -1;
+		e = &m->in[m->n_in++];
+		e->idx = idx;
+	}
+	e->key = ent->key;
+	e->dummy = ent->dummy_vni;
+	return 0;
 }
 
 int model_set_egress_word(struct model *m, uint32_t dummy, uint32_t word)
@@ -106,16 +171,16 @@ int model_unbind_egress(struct model *m, uint32_t dummy)
 
 int model_bind_ingress(struct model *m, const struct lb_ingress_key *key, uint32_t dummy)
 {
+	struct lb_ingress_ent ent = { .key = *key, .dummy_vni = dummy };
 	struct model_ingress *e = find_ingress(m, key);
+	uint32_t idx = MODEL_ITAB_ENTRIES;
 
-	if (!e) {
-		if (m->n_in == MODEL_MAX_INGRESS)
-			return -1;
-		e = &m->in[m->n_in++];
-		e->key = *key;
+	if (e) {
+		e->dummy = dummy;
+		return 0;
 	}
-	e->dummy = dummy;
-	return 0;
+	probe(m, key, true, &idx);
+	return idx < MODEL_ITAB_ENTRIES ? model_set_ingress_ent(m, idx, &ent) : -1;
 }
 
 int model_unbind_ingress(struct model *m, const struct lb_ingress_key *key)

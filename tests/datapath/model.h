@@ -6,10 +6,13 @@
  * the same verdict, the same output bytes and the same counters.
  *
  * The model mirrors the maps of the harness: a config, a small egress table
- * (dummy VNI -> the raw 32-bit binding word; a dummy not in it reads 0), a
- * small ingress table (full 28-byte lb_ingress_key, compared with memcmp ->
- * dummy VNI), per-index tunnel counters and per-reason drop counters. Binding
- * updates replace an existing entry with the same key, like BPF_ANY. The
+ * (dummy VNI -> the raw 32-bit binding word; a dummy not in it reads 0), the
+ * ingress table as its non-empty entries by position (index in
+ * lb_ingress_tab -> the 32-byte entry; lookups probe the key's two buckets
+ * in order, as docs/maps.md says, comparing the 28-byte key with memcmp),
+ * per-index tunnel counters and per-reason drop counters. model_bind_ingress
+ * places a key as the harness does (its own entry, else the first empty one
+ * of its buckets); model_set_ingress_ent writes any entry anywhere. The
  * egress record's mac[] and reserved fields are not modelled: the rules say
  * the datapath reads only the binding word.
  */
@@ -30,9 +33,12 @@ struct model_egress {
 };
 
 struct model_ingress {
+	uint32_t idx; /* position in lb_ingress_tab */
 	struct lb_ingress_key key;
 	uint32_t dummy;
 };
+/* Entries of the harness's lb_ingress_tab (the object's default size). */
+#define MODEL_ITAB_ENTRIES LB_BINDINGS_MAX
 
 struct model {
 	struct lb_config cfg;
@@ -59,8 +65,14 @@ int model_bind_egress(struct model *m, uint32_t dummy, uint32_t vni);
 int model_set_egress_word(struct model *m, uint32_t dummy, uint32_t word);
 /* 0, or -1 when there is no such binding. */
 int model_unbind_egress(struct model *m, uint32_t dummy);
+/* 0, or -1 when the key's buckets are full (or the model's list). */
 int model_bind_ingress(struct model *m, const struct lb_ingress_key *key, uint32_t dummy);
 int model_unbind_ingress(struct model *m, const struct lb_ingress_key *key);
+/* Entry @idx becomes @e (all zero: empty); -1 when the model's list is full. */
+int model_set_ingress_ent(struct model *m, uint32_t idx, const struct lb_ingress_ent *e);
+/* The first entry of each of @key's buckets under the current config. */
+void model_ingress_first(const struct model *m, const struct lb_ingress_key *key,
+			 uint32_t first[2]);
 
 /*
  * Runs one frame of @len bytes in direction @dir (DP_EGRESS or DP_INGRESS).

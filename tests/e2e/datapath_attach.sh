@@ -133,7 +133,7 @@ in_ns "$A" tc qdisc del dev ul0 clsact
 
 # Concurrent attaches: exactly one wins, and the winner's pins stay whole:
 # the datapath's 8 maps, 6 programs and, in tcx mode, 2 links (docs/maps.md).
-PINS_WHOLE="link_egress link_ingress lb_config lb_drop_stats lb_egress_bind lb_ingress_bind lb_slot_tap lb_tap_slot lb_tun_slot lb_tun_stats prog_egress prog_ingress prog_tap_egress prog_tap_ingress prog_tun_egress prog_tun_ingress"
+PINS_WHOLE="link_egress link_ingress lb_config lb_drop_stats lb_egress_bind lb_ingress_tab lb_slot_tap lb_tap_slot lb_tun_slot lb_tun_stats prog_egress prog_ingress prog_tap_egress prog_tap_ingress prog_tun_egress prog_tun_ingress"
 race_ok=0
 for i in $(seq 10); do
 	"$CLI" -n "$A" datapath attach dev ul0 >/dev/null 2>&1 &

@@ -24,6 +24,21 @@ le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 
 # zero (set = 0: the ingress key is the wildcard, no inner MAC).
 egress_val() { echo "$(le32 "$1") 00 00 00 00 $(printf '00 %.0s' $(seq 16))"; }
 INGRESS_KEY="$(le32 $REAL) 0a 09 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 04 00"
+# The same key as seven little-endian words, for the hash (docs/maps.md).
+INGRESS_WORDS=("$REAL" 0x0200090a 0 0 0 0 0x00040000)
+# lb_ingress_hash() in shell arithmetic (64-bit, wrapping; >> made logical):
+# the key's first bucket's first entry, from lb_config's seed and buckets.
+ingress_index() {
+	local w=("${INGRESS_WORDS[@]}") cfg seed buckets h
+	cfg=$(bpftool -j map lookup pinned "$DIR/lb_config" key hex $(le32 0))
+	seed=$(jq .formatted.value.ingress_seed <<<"$cfg")
+	buckets=$(jq .formatted.value.ingress_buckets <<<"$cfg")
+	h=$(( ((w[0] ^ w[2] ^ w[4] ^ w[6]) & 0xffffffff) << 32 | ((w[1] ^ w[3] ^ w[5] ^ seed) & 0xffffffff) ))
+	h=$(( h ^ (h >> 33 & 0x7fffffff) ))
+	h=$(( h * 0xff51afd7ed558ccd ))
+	h=$(( h ^ (h >> 29 & 0x7ffffffff) ))
+	echo $(( (h & (buckets - 1)) * 4 ))
+}
 # Egress slot: index DUMMY - dummy_min (0).
 set_word() { bpftool map update pinned "$DIR/lb_egress_bind" key hex $(le32 0) value hex $(egress_val "$1"); }
 # Per-CPU counter sum, read with bpftool.
@@ -100,7 +115,9 @@ scenario() { # UDPCSUM
 	# 2. Bind with bpftool: the ingress entry first (it delivers nothing
 	# yet: its tunnel's word is 0, so it is stale), then the egress record,
 	# whose word LB_EGRESS_BOUND | REAL commits both directions.
-	bpftool map update pinned "$DIR/lb_ingress_bind" key hex $INGRESS_KEY value hex $(le32 $DUMMY) 00 00 00 00
+	# The table is empty: the key goes into the first entry of its first bucket.
+	IDX=$(ingress_index)
+	bpftool map update pinned "$DIR/lb_ingress_tab" key hex $(le32 "$IDX") value hex $INGRESS_KEY $(le32 $DUMMY)
 	set_word $((0x80000000 | REAL))
 
 	start_capture "$CAP/$mode-bound.pcap"
@@ -160,9 +177,9 @@ scenario() { # UDPCSUM
 		in_ns "$P" ping -q -c 3 -i 0.2 -w 10 10.99.0.1 >/dev/null
 	# Unbind, egress word first, then the ingress entry.
 	set_word 0
-	bpftool map delete pinned "$DIR/lb_ingress_bind" key hex $INGRESS_KEY
+	bpftool map update pinned "$DIR/lb_ingress_tab" key hex $(le32 "$IDX") value hex $(printf '00 %.0s' $(seq 32))
 	check "$mode: unbound: no ingress entry left" \
-		test "$(bpftool -j map dump pinned "$DIR/lb_ingress_bind" | jq length)" -eq 0
+		test "$(bpftool -j map dump pinned "$DIR/lb_ingress_tab" | jq '[.[] | select(.value[26] != "0x00")] | length')" -eq 0
 	teardown
 }
 

@@ -38,11 +38,16 @@ cut_off() { in_ns "$H" ping -q -c 3 -i 0.2 -w 2 "$1" >/dev/null 2>&1; }
 # the ingress entries of dummy VNI $D0.
 record() { bpftool -j map lookup pinned "$D/lb_egress_bind" key "$1" 0 0 0 | jq -c .formatted.value; }
 word0() { record 0 | jq .binding; }
-entries() { bpftool -j map dump pinned "$D/lb_ingress_bind" | jq -c "[.[].formatted | select(.value.dummy_vni == $D0) | .key.vni]"; }
+# Table entries that are not empty (family set), as {key, dummy}, by key.
+table() {
+	bpftool -j map dump pinned "$D/lb_ingress_tab" |
+		jq -c '[.[].formatted.value | select(.[""].key.family != 0) | {key: .[""].key, dummy: .dummy_vni}] | sort_by(tostring)'
+}
+entries() { table | jq -c "[.[] | select(.dummy == $D0) | .key.vni]"; }
 # Everything a bind can change: what C shows, and every map Go writes, raw.
 state() {
 	lbj show
-	bpftool -j map dump pinned "$D/lb_ingress_bind" | jq -c 'map({key, value}) | sort_by(tostring)'
+	table
 	bpftool -j map dump pinned "$D/lb_egress_bind" | jq -c 'map({key, value})'
 	bpftool -j map dump pinned "$D/lb_config" | jq -c 'map({key, value})'
 }
@@ -66,11 +71,27 @@ go_ok() {
 		fail "$desc (rc $rc, output: $out)"
 	fi
 }
-# hold DIR SECONDS: hold DIR's flock from another process (flock -o: the lock
-# goes when flock is killed), once it is held. Its pid in HOLDER.
+le64() { local i; for i in 0 8 16 24 32 40 48 56; do printf '%02x ' $(($1 >> i & 255)); done; }
+# set_lock DIR PID|0: write DIR's lock word (maps.md, "The lock") for process
+# PID, as its holder would, or free it.
+set_lock() {
+	local v owner start
+	v=$(printf '00 %.0s' $(seq 48))
+	if [ "$2" = 0 ]; then
+		v="$v $(printf '00 %.0s' $(seq 16))"
+	else
+		start=$(sed 's/.*) //' "/proc/$2/stat" | cut -d' ' -f20)
+		owner=$(($2 << 32 | (start & 0xffffffff)))
+		v="$(le64 "$owner") $(le64 "$(stat -L -c %i "/proc/$2/ns/pid")") $v"
+	fi
+	# shellcheck disable=SC2086 # bytes, one word each
+	bpftool map update pinned "$1/lb_pool_lock" key 0 0 0 0 value hex $v
+}
+# hold DIR SECONDS: a subshell takes DIR's lock word, holds it, then frees it.
+# Its pid in HOLDER (killed early, it leaves the word to set_lock DIR 0).
 hold() {
 	rm -f "$CAP/held"
-	flock -o -x "$1" bash -c 'touch "$1"; sleep "$2"' _ "$CAP/held" "$2" &
+	(set_lock "$1" "$BASHPID" && touch "$CAP/held" && sleep "$2" && set_lock "$1" 0) &
 	HOLDER=$!
 	while [ ! -e "$CAP/held" ]; do sleep 0.05; done
 }
@@ -206,6 +227,7 @@ check "...after about 5 s ($t s)" within "$t" 4.9 7
 check "...and changed nothing" test "$(state)" = "$before"
 kill "$HOLDER"
 wait "$HOLDER" 2>/dev/null
+set_lock "$D" 0
 
 # ---- a destroyed pool: a clear error, non-zero exit ------------------------------
 check "pool destroy" "$CLI" -n "$H" pool destroy dev ulh >/dev/null
@@ -216,14 +238,14 @@ check "...and nothing came back ($D)" test ! -e "$D"
 
 # ---- destroyed while Go waits for the lock: ESTALE ------------------------------
 # The holder removes the pool's pins under the lock, as destroy does last,
-# once Go is waiting; Go then gets the lock of a removed directory.
+# once Go is waiting; Go sees the directory removed while it waits.
 new_netns S stale && ip link add uls netns "$S" type veth peer name uls1 netns "$S" &&
 	ip -n "$S" link set uls up && "$CLI" -n "$S" pool create dev uls type vxlan remote 10.40.0.2 count 2 >/dev/null ||
 	fail "namespace S with a pool"
 SD=$(pin_dir "$S" uls)
 rm -f "$CAP/held"
-flock -o -x "$SD" bash -c 'touch "$3"; for _ in $(seq 50); do grep -q waiting "$2" 2>/dev/null && break; sleep 0.1; done
-	rm -f "$1"/* && rmdir "$1"' _ "$SD" "$CAP/stale" "$CAP/held" &
+(set_lock "$SD" "$BASHPID" && touch "$CAP/held" && for _ in $(seq 50); do grep -q waiting "$CAP/stale" 2>/dev/null && break; sleep 0.1; done &&
+	rm -f "$SD"/* && rmdir "$SD") &
 HOLDER=$!
 while [ ! -e "$CAP/held" ]; do sleep 0.05; done
 out=$(in_ns "$S" "$GOBIN" -dev uls -slot 0 -vni 500 2>"$CAP/stale")

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,7 +29,12 @@
 #include <bpf/libbpf.h>
 #include <latebind/latebind.h>
 #include <latebind/bench.h>
+#include <latebind/abi.h>
 #include "check.h"
+#include "itab.h"
+
+#define TAB(p) latebind_pool_map_fd(p, "lb_ingress_tab")
+#define CFG(p) latebind_pool_map_fd(p, "lb_config")
 
 #define COUNT 8
 #define UL "ulh"
@@ -78,17 +84,9 @@ static uint32_t word(struct latebind_pool *p, uint32_t slot)
 
 static unsigned int ingress_entries(struct latebind_pool *p)
 {
-	struct lb_ingress_key k, next;
-	int fd = latebind_pool_map_fd(p, "lb_ingress_bind");
-	unsigned int n = 0;
-	void *prev = NULL;
+	int n = itab_count(TAB(p));
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
-	return n;
+	return n < 0 ? 0 : (unsigned int)n;
 }
 
 static bool has(const char *s, const char *sub)
@@ -168,7 +166,6 @@ static void *hammer(void *arg)
 /* Every bound slot owns its key, and no two bound slots share one. */
 static void check_invariants(struct latebind_pool *p)
 {
-	int fd = latebind_pool_map_fd(p, "lb_ingress_bind");
 	uint32_t base = LB_VNI_MAX + 1 - COUNT, owner[VNIS];
 	unsigned int bound = 0, doubles = 0, orphans = 0;
 
@@ -176,7 +173,7 @@ static void check_invariants(struct latebind_pool *p)
 	for (uint32_t s = 0; s < COUNT; s++) {
 		uint32_t w = word(p, s), vni = w & 0xffffff;
 		struct lb_ingress_key k = { .vni = vni, .family = LB_AF_INET };
-		struct lb_ingress_val v;
+		struct lb_ingress_ent e;
 
 		if (!(w & LB_EGRESS_BOUND))
 			continue;
@@ -187,7 +184,7 @@ static void check_invariants(struct latebind_pool *p)
 			doubles++;
 		owner[vni - 100] = s;
 		memcpy(k.remote, spec.remote.bytes, 4);
-		if (bpf_map_lookup_elem(fd, &k, &v) || v.dummy_vni != base + s)
+		if (itab_find(TAB(p), CFG(p), &k, &e) < 0 || e.dummy_vni != base + s)
 			orphans++;
 	}
 	CHECK(bound > 0, "some slots ended bound (%u)", bound);
@@ -244,9 +241,36 @@ static pid_t hold_lock(const char *path)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(path, O_RDONLY | O_DIRECTORY);
+		char pin[512];
+		int fd;
 
-		flock(fd, LOCK_EX);
+		/* a pool's lock is its lb_pool_lock word; the root's is a flock */
+		snprintf(pin, sizeof(pin), "%s/lb_pool_lock", path);
+		fd = bpf_obj_get(pin);
+		if (fd >= 0) {
+			struct lb_pool_lock *l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE,
+						      MAP_SHARED, fd, 0);
+			unsigned long long t = 0;
+			char buf[1024] = "", *f;
+			struct stat st;
+			FILE *sf = fopen("/proc/self/stat", "r");
+
+			if (sf) {
+				buf[fread(buf, 1, sizeof(buf) - 1, sf)] = '\0';
+				fclose(sf);
+			}
+			f = strrchr(buf, ')'); /* field 22: start time */
+			for (int i = 0; i < 20 && f; i++)
+				f = strchr(f + 1, ' ');
+			if (f)
+				sscanf(f + 1, "%llu", &t);
+			stat("/proc/self/ns/pid", &st);
+			l->owner = (uint64_t)getpid() << 32 | (uint32_t)t;
+			l->pidns = st.st_ino;
+		} else {
+			fd = open(path, O_RDONLY | O_DIRECTORY);
+			flock(fd, LOCK_EX);
+		}
 		write(ready[1], "x", 1);
 		pause();
 		_exit(0);

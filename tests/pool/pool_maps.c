@@ -13,6 +13,10 @@
 #include <latebind/latebind.h>
 #include <latebind/bench.h>
 #include "check.h"
+#include "itab.h"
+
+#define TAB(p) latebind_pool_map_fd(p, "lb_ingress_tab")
+#define CFG(p) latebind_pool_map_fd(p, "lb_config")
 
 #define COUNT 8
 static struct latebind_addr remote;
@@ -46,26 +50,18 @@ static struct lb_ingress_key key_of(uint32_t vni, const uint8_t *mac)
 static uint32_t ingress(struct latebind_pool *p, uint32_t vni, const uint8_t *mac)
 {
 	struct lb_ingress_key k = key_of(vni, mac);
-	struct lb_ingress_val v;
+	struct lb_ingress_ent e;
 
-	if (bpf_map_lookup_elem(latebind_pool_map_fd(p, "lb_ingress_bind"), &k, &v))
+	if (itab_find(TAB(p), CFG(p), &k, &e) < 0)
 		return 0;
-	return v.dummy_vni;
+	return e.dummy_vni;
 }
 
 static unsigned int ingress_entries(struct latebind_pool *p)
 {
-	struct lb_ingress_key k, next;
-	unsigned int n = 0;
-	void *prev = NULL;
-	int fd = latebind_pool_map_fd(p, "lb_ingress_bind");
+	int n = itab_count(TAB(p));
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
-	return n;
+	return n < 0 ? 0 : (unsigned int)n;
 }
 
 static struct latebind_pool *scratch(uint32_t count)
@@ -196,14 +192,12 @@ static void test_leftover_taken_over(void)
 {
 	struct latebind_pool *p = scratch(COUNT);
 	struct lb_ingress_key k = key_of(600, NULL);
-	struct lb_ingress_val v = { .dummy_vni = base + 1 };
 	uint32_t left = 99;
 
 	check_begin("a leftover ingress entry is reported and taken over");
 	if (!CHECK(p, "scratch pool"))
 		goto out;
-	CHECK_EQ(bpf_map_update_elem(latebind_pool_map_fd(p, "lb_ingress_bind"), &k, &v, BPF_ANY),
-		 0, "plant a leftover for slot 1");
+	CHECK(itab_put(TAB(p), CFG(p), &k, base + 1) >= 0, "plant a leftover for slot 1");
 	CHECK_EQ(latebind_pool_leftovers(p, &left), 0, "count leftovers");
 	CHECK_EQ(left, 1, "one leftover");
 	CHECK_EQ(latebind_bind(p, 2, 600, NULL), 0, "slot 2 binds the leftover's key");
@@ -261,8 +255,7 @@ static void test_tunnels_in_one_pass(void)
 	for (uint32_t s = 0; s < N; s += 3)
 		CHECK_EQ(latebind_bind(p, s, 7000 + s, s % 2 ? MAC1 : NULL), 0, "bind");
 	/* slot 3 bound, its ingress entry gone: not ingress_ok */
-	CHECK_EQ(bpf_map_delete_elem(latebind_pool_map_fd(p, "lb_ingress_bind"), &k), 0,
-		 "delete slot 3's ingress entry");
+	CHECK_EQ(itab_del(TAB(p), CFG(p), &k), 0, "delete slot 3's ingress entry");
 	for (uint32_t s = 0; s < N; s += 7) {
 		for (int c = 0; c < ncpu; c++)
 			pc[c] = (struct lb_tun_stats){ s + c, 100 * s + c, 2 * s + c, 1000 + c };

@@ -11,4 +11,8 @@ struct CMUnitTest;
 extern const struct CMUnitTest conf_tests[];
 extern const size_t conf_ntests;
 
+/* itab_tests.c: the ingress table */
+extern const struct CMUnitTest itab_tests[];
+extern const size_t itab_ntests;
+
 #endif

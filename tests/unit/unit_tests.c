@@ -533,10 +533,11 @@ int main(void)
 	};
 
 	const size_t n = sizeof(tests) / sizeof(tests[0]);
-	struct CMUnitTest all[n + conf_ntests];
+	struct CMUnitTest all[n + conf_ntests + itab_ntests];
 
 	memcpy(all, tests, sizeof(tests));
 	memcpy(all + n, conf_tests, conf_ntests * sizeof(all[0]));
+	memcpy(all + n + conf_ntests, itab_tests, itab_ntests * sizeof(all[0]));
 	latebind_set_log(quiet_log, NULL);
-	return _cmocka_run_group_tests("unit", all, n + conf_ntests, NULL, NULL);
+	return _cmocka_run_group_tests("unit", all, n + conf_ntests + itab_ntests, NULL, NULL);
 }
