@@ -88,6 +88,29 @@ static int load_pool(struct latebind_pool *p)
 	return lb_itab_map(p->fd[LB_MAP_INGRESS], &p->cfg, &p->ingress);
 }
 
+/*
+ * A pool pinned by a latebind of another datapath ABI (its lb_pool.version;
+ * 0 is a create still running) has other maps: say so, rather than that a
+ * map is missing.
+ */
+static int check_abi(const char *pool_pin)
+{
+	struct lb_pool_info info;
+	uint32_t zero = 0;
+	int fd = bpf_obj_get(pool_pin), err = 0;
+
+	if (fd < 0)
+		return 0; /* the map loop reports it */
+	if (!bpf_map_lookup_elem(fd, &zero, &info) && info.version &&
+	    info.version != LB_ABI_VERSION)
+		err = lb_err(-EPROTO, "the pool pinned in %.*s was made by a latebind of datapath ABI "
+			     "%u; this one speaks %u: destroy it with the latebind that made it, "
+			     "then create it again", (int)(strlen(pool_pin) - strlen("/lb_pool")),
+			     pool_pin, info.version, LB_ABI_VERSION);
+	close(fd);
+	return err;
+}
+
 int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_pool **out)
 {
 	struct latebind_pool *p = handle_new();
@@ -105,6 +128,7 @@ int lb_pool_open_dir(const char *dir, unsigned int underlay, struct latebind_poo
 		err = -ENOENT; /* a bare datapath, or nothing */
 		goto fail;
 	}
+	err = check_abi(path);
 	for (int i = 0; i < LB_MAP_COUNT && !err; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, lb_map_names[i]);
 		p->fd[i] = bpf_obj_get(path);
@@ -281,13 +305,20 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 		err = latebind_pool_list(&pools, &n);
 	if (err)
 		return err;
+	char other_abi[LB_PATH_MAX + 160] = "";
+
 	for (size_t i = 0; i < n && !*out; i++) {
 		struct latebind_pool *p;
 		char dir[LB_PATH_MAX];
 		uint32_t slot;
 
-		if (lb_pin_dir_of(pools[i], dir, sizeof(dir)) || lb_pool_open_dir(dir, pools[i], &p))
+		if (lb_pin_dir_of(pools[i], dir, sizeof(dir)))
 			continue;
+		if (lb_pool_open_dir(dir, pools[i], &p)) {
+			if (latebind_last_error() && strstr(latebind_last_error(), "datapath ABI"))
+				snprintf(other_abi, sizeof(other_abi), "%s", latebind_last_error());
+			continue;
+		}
 		if (pool_has(p, ifindex, tunnel, &slot)) {
 			*out = p;
 			if (slot_out)
@@ -298,6 +329,9 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 	free(pools);
 	if (*out)
 		return 0;
+	if (other_abi[0] && ifindex)
+		return lb_err(-EPROTO, "%s is not a tunnel of a pool this latebind can open; %s",
+			      tunnel, other_abi);
 	return ifindex ? lb_err(-ENOENT, "%s is not a latebind pool tunnel or tap", tunnel)
 		       : lb_err(-ENODEV, "no device \"%s\" in this network namespace, nor a slot "
 				"of that name in a namespace of its own", tunnel);

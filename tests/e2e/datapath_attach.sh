@@ -83,10 +83,14 @@ attach_and_check() { # MODE
 	check "kernel names program $IN_ID lb_ingress" test "$(prog_name "$IN_ID")" = lb_ingress
 	check "show reports mode $mode" \
 		jq -e ".mode == \"$mode\" and .dummy_min == 100000 and .dummy_max == 100999" <<<"$show" >/dev/null
-	# The config map, read with bpftool alone: ABI version 3, min, max.
+	# The config map, read with bpftool alone: ABI version 4, min, max, and
+	# the ingress table's 512 buckets (2 x 1000 entries, rounded up to 2^n x 4).
 	check "lb_config readable with bpftool" \
 		bash -c "bpftool -j map lookup pinned '$dir/lb_config' key 0 0 0 0 |
-			jq -e '(.formatted.value // .value) | (.version == 3 and .dummy_min == 100000 and .dummy_max == 100999)' >/dev/null"
+			jq -e '(.formatted.value // .value) | (.version == 4 and .dummy_min == 100000 and .dummy_max == 100999 and .ingress_buckets == 512)' >/dev/null"
+	check "lb_ingress_tab: 32-byte entries, 512 buckets of 4, mmapable" \
+		bash -c "bpftool -j map show pinned '$dir/lb_ingress_tab' |
+			jq -e '.bytes_value == 32 and .max_entries == 2048 and .type == \"array\" and .flags == 1024' >/dev/null"
 	# lb_egress_bind holds the ABI 2 record: 24-byte values, one per dummy.
 	check "lb_egress_bind: 24-byte values, 1000 entries" \
 		bash -c "bpftool -j map show pinned '$dir/lb_egress_bind' |
