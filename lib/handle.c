@@ -314,11 +314,11 @@ LATEBIND_API int latebind_pool_open_tunnel(const char *tunnel, struct latebind_p
 
 		if (lb_pin_dir_of(pools[i], dir, sizeof(dir)))
 			continue;
-		if (lb_pool_open_dir(dir, pools[i], &p)) {
-			if (latebind_last_error() && strstr(latebind_last_error(), "datapath ABI"))
-				snprintf(other_abi, sizeof(other_abi), "%s", latebind_last_error());
+		err = lb_pool_open_dir(dir, pools[i], &p);
+		if (err == -EPROTO) /* another ABI's pool: keep its message */
+			snprintf(other_abi, sizeof(other_abi), "%s", latebind_last_error());
+		if (err)
 			continue;
-		}
 		if (pool_has(p, ifindex, tunnel, &slot)) {
 			*out = p;
 			if (slot_out)
