@@ -47,7 +47,7 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_A    := $(BUILD)/liblatebind.a
 LIB_SO   := $(BUILD)/liblatebind.so
-LB_VERSION := 1.4.0
+LB_VERSION := 1.4.1
 LB_SONAME  := liblatebind.so.1
 CLI      := $(BUILD)/latebind
 

@@ -303,25 +303,35 @@ static void forget_devices(const char *dir)
 		close(efd);
 }
 
-/* Remove what a pin directory holds, the directory, and empty parents (our root stays). */
+static void unpin(const char *dir, const char *name)
+{
+	char path[LB_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+/*
+ * Remove what a pin directory holds, the directory, and empty parents (our
+ * root stays). The order makes a removal killed half-way resumable: lb_pool
+ * goes first (the pool is gone), lb_config last (while it stays, its flags
+ * say whose datapath this was: lb_unfinished_removal()).
+ */
 void lb_remove_pins(const char *dir)
 {
 	char path[LB_PATH_MAX], *slash;
 
 	forget_devices(dir);
 
-	for (int i = 0; i < LB_MAP_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, lb_map_names[i]);
-		unlink(path);
-	}
-	for (int i = 0; i < LB_PROG_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, lb_progs[i].pin);
-		unlink(path);
-	}
-	for (size_t i = 0; i < sizeof(link_pins) / sizeof(link_pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, link_pins[i]);
-		unlink(path);
-	}
+	unpin(dir, lb_map_names[LB_MAP_POOL]);
+	for (size_t i = 0; i < sizeof(link_pins) / sizeof(link_pins[0]); i++)
+		unpin(dir, link_pins[i]);
+	for (int i = 0; i < LB_PROG_COUNT; i++)
+		unpin(dir, lb_progs[i].pin);
+	for (int i = 0; i < LB_MAP_COUNT; i++)
+		if (i != LB_MAP_POOL && i != LB_MAP_CONFIG)
+			unpin(dir, lb_map_names[i]);
+	unpin(dir, lb_map_names[LB_MAP_CONFIG]);
 	snprintf(path, sizeof(path), "%s", dir);
 	while (strcmp(path, LB_PIN_ROOT) && !rmdir(path) && (slash = strrchr(path, '/')))
 		*slash = 0;

@@ -44,12 +44,20 @@ static int create_map(const char *dir, const char *name, uint32_t value_size, ui
 	return err;
 }
 
+static const char *path_in(const char *dir, const char *name, char buf[LB_PATH_MAX + 16])
+{
+	snprintf(buf, LB_PATH_MAX + 16, "%s/%s", dir, name);
+	return buf;
+}
+
 /*
- * A datapath that pool create attached (LB_CFG_F_TUN_MARK) but no lb_pool
- * yet: a create killed in between. Only the datapath, the nftables guard
- * and lb_slots exist then; no tunnel does.
+ * Pins a pool left half-made or half-removed: no lb_pool, and lb_config gone
+ * too or marking a pool's datapath (LB_CFG_F_TUN_MARK; a bare `datapath
+ * attach` never sets it). A create killed before it pinned lb_pool, or a
+ * destroy killed while it unpinned (lb_remove_pins() takes lb_pool first and
+ * lb_config last). Either way no tunnel of the pool exists any more.
  */
-static bool interrupted_create(const char *dir)
+static bool unfinished_pins(const char *dir)
 {
 	char path[LB_PATH_MAX + 16];
 	struct lb_config cfg;
@@ -57,10 +65,11 @@ static bool interrupted_create(const char *dir)
 	int fd;
 	bool yes;
 
-	snprintf(path, sizeof(path), "%s/lb_config", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (access(dir, F_OK) || !access(path_in(dir, "lb_pool", path), F_OK))
 		return false;
+	fd = bpf_obj_get(path_in(dir, "lb_config", path));
+	if (fd < 0)
+		return errno == ENOENT;
 	yes = !bpf_map_lookup_elem(fd, &zero, &cfg) && (cfg.flags & LB_CFG_F_TUN_MARK);
 	close(fd);
 	return yes;
@@ -73,12 +82,6 @@ static bool same_spec(const struct lb_pool_info *a, const struct lb_pool_info *b
 
 	x.version = y.version = 0;
 	return !memcmp(&x, &y, sizeof(x));
-}
-
-static const char *path_in(const char *dir, const char *name, char buf[LB_PATH_MAX + 16])
-{
-	snprintf(buf, LB_PATH_MAX + 16, "%s/%s", dir, name);
-	return buf;
 }
 
 static void describe_pool(const struct lb_pool_info *pi, const struct lb_slots_info *si,
@@ -424,9 +427,9 @@ LATEBIND_API int latebind_pool_create_slots(const struct latebind_pool_spec *spe
 		goto out;
 
 	exists = !access(dir, F_OK);
-	if (exists && interrupted_create(dir) && access(path_in(dir, "lb_pool", pool_pin), F_OK)) {
+	if (exists && unfinished_pins(dir)) {
 		/* Start again from nothing. */
-		lb_info("%s: a pool create was interrupted before it wrote lb_pool: starting again",
+		lb_info("%s: an interrupted pool create or destroy left pins: starting again",
 			spec->underlay);
 		lb_nft_guard_del(ifindex);
 		err = lb_detach_locked(spec->underlay);
@@ -580,6 +583,36 @@ static int refuse_bound(const struct latebind_pool *p, const char *underlay)
 	return 0;
 }
 
+/*
+ * A destroy killed while it unpinned: its tunnels, taps and namespaces are
+ * gone, the rest goes now. Should a device tagged as this pool's still be
+ * here, the pins were not ours to finish: refuse, and leave the guard up.
+ */
+static int finish_removal(struct lb_nl *nl, const char *underlay, unsigned int ifindex)
+{
+	char alias[32], tap_alias[32];
+	struct lb_link *links = NULL;
+	size_t n = 0;
+	int err;
+
+	err = lb_nl_dump_links(nl, &links, &n);
+	if (err)
+		return err;
+	snprintf(alias, sizeof(alias), LB_MEMBER_ALIAS_FMT, ifindex);
+	snprintf(tap_alias, sizeof(tap_alias), LB_TAP_ALIAS_FMT, ifindex);
+	for (size_t i = 0; i < n && !err; i++)
+		if (!strcmp(links[i].alias, alias) || !strcmp(links[i].alias, tap_alias))
+			err = lb_err(-EBUSY, "the pins of the pool on %s are incomplete but its device "
+				     "%s is still here: delete it, then destroy again", underlay,
+				     links[i].name);
+	free(links);
+	if (err)
+		return err;
+	lb_info("%s: finishing a pool destroy that was interrupted", underlay);
+	lb_nft_guard_del(ifindex);
+	return lb_detach_locked(underlay);
+}
+
 static int pool_destroy(const char *underlay, bool unbound_only)
 {
 	struct latebind_pool *p = NULL;
@@ -600,6 +633,10 @@ static int pool_destroy(const char *underlay, bool unbound_only)
 	if (err)
 		goto out;
 	err = lb_pool_open_dir(dir, ifindex, &p);
+	if (err == -ENOENT && unfinished_pins(dir)) {
+		err = finish_removal(nl, underlay, ifindex);
+		goto out;
+	}
 	if (err == -ENOENT)
 		err = lb_err(-ENOENT, "there is no latebind pool on %s", underlay);
 	if (err)

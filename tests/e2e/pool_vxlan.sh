@@ -349,6 +349,65 @@ check "namespace after destroy = before create (links, qdiscs, filters, nftables
 check "no pins left for this namespace" test ! -e "$NSPINS"
 check "show lists no pool" test "$(lbj show)" = "[]"
 
+# ---- a destroy killed while it unpinned: running it again finishes ------------
+# destroy deletes the tunnels, then unpins: lb_pool first, lb_config last. Each
+# row is what a kill can leave (the tunnels already gone). On 199ab0b, which
+# unpinned the maps first, a re-run said "no pool" and left the datapath
+# attached; the next create then refused ("attached without a pool").
+ALLPINS="lb_pool link_egress link_ingress prog_egress prog_ingress prog_tun_egress prog_tun_ingress prog_tap_ingress prog_tap_egress lb_egress_bind lb_ingress_tab lb_tun_stats lb_drop_stats lb_tun_slot lb_slot_tap lb_tap_slot lb_slots lb_pool_lock lb_config"
+half_destroyed() { # $1: the pins to remove
+	local dir f
+	"$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 4 >/dev/null || return 1
+	dir=$(pin_dir "$H" ulh)
+	[ -n "$dir" ] || return 1
+	for i in 0 1 2 3; do ip -n "$H" link del "lb$i"; done
+	for f in $1; do rm -f "$dir/$f"; done
+}
+while IFS='|' read -r what pins; do
+	half_destroyed "$pins" || fail "pool create for: $what"
+	out=$("$CLI" -n "$H" pool destroy dev ulh 2>&1)
+	rc=$?
+	check "destroy killed after unpinning $what: a re-run finishes (rc $rc${out:+: $out})" test "$rc" -eq 0
+	snapshot >"$CAP/after"
+	check "...the namespace is as before the pool" diff "$CAP/before" "$CAP/after"
+done <<ROWS
+lb_pool|lb_pool
+lb_pool and the tcx links|lb_pool link_egress link_ingress
+all but lb_config|${ALLPINS% lb_config}
+every pin (the directory stays)|$ALLPINS
+the maps, links and programs still pinned (the order before the fix)|lb_config lb_egress_bind lb_ingress_tab lb_tun_stats lb_drop_stats lb_tun_slot lb_slot_tap lb_tap_slot lb_pool lb_slots lb_pool_lock
+ROWS
+# A create finds the same leftovers and starts again.
+half_destroyed "lb_pool link_egress link_ingress" || fail "pool create for the create row"
+out=$("$CLI" -n "$H" pool create dev ulh type vxlan remote 10.20.0.2 count 4 2>&1)
+check "create after a half destroy starts again ($(tail -n 1 <<<"$out"))" \
+	test "$(lbj show | jq -c '[(.[0].tunnels | length), .[0].unguarded_tunnels]')" = "[4,0]"
+"$CLI" -n "$H" pool destroy dev ulh >/dev/null
+snapshot >"$CAP/after"
+check "...and its destroy leaves the namespace as before" diff "$CAP/before" "$CAP/after"
+# Not what a killed destroy leaves: lb_pool gone while a tagged tunnel is
+# still there. Refused; the guard and the datapath stay.
+half_destroyed "lb_pool" || fail "pool create for the refusal row"
+ip -n "$H" link add lb1 type vxlan id 16777214 remote 10.20.0.2 dstport 4789
+ip -n "$H" link set lb1 alias "latebind:$(ip -n "$H" -j link show ulh | jq '.[0].ifindex')"
+snapshot >"$CAP/mid"
+out=$("$CLI" -n "$H" pool destroy dev ulh 2>&1)
+rc=$?
+check "destroy with lb_pool gone but a tagged tunnel left: refused (rc $rc: $out)" test "$rc" -ne 0
+check "...naming the tunnel" grep -q 'device lb1 is still here' <<<"$out"
+snapshot >"$CAP/after"
+check "...nothing changed" diff "$CAP/mid" "$CAP/after"
+ip -n "$H" link del lb1
+check "...once it is deleted, destroy finishes" "$CLI" -n "$H" pool destroy dev ulh
+snapshot >"$CAP/after"
+check "...and the namespace is as before" diff "$CAP/before" "$CAP/after"
+# A bare datapath is not a pool: destroy leaves it alone.
+"$CLI" -n "$H" datapath attach dev ulh >/dev/null
+out=$("$CLI" -n "$H" pool destroy dev ulh 2>&1)
+check "destroy on a bare datapath: refused, no pool ($out)" grep -q 'there is no latebind pool on ulh' <<<"$out"
+check "...the datapath stays" test -n "$(pin_dir "$H" ulh)"
+"$CLI" -n "$H" datapath detach dev ulh
+
 # ---- gc: a namespace deleted with its pool still in place leaves pins;
 # latebind gc finds them (the tcx links turned defunct) and removes them.
 new_netns G gone || fail "namespace G"
