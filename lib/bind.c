@@ -3,10 +3,10 @@
  * Binding: stores into the mapped tables only; no netlink, no RTNL, no files.
  *
  * Concurrency: a bind or unbind holds the pool's writers' lock (handle.c): a
- * mutex for threads sharing the handle, then the lb_pool_lock word (lock.c;
- * a flock on the pin directory for pools without it) for everyone else. So the conflict check, the ingress insert,
- * the commit and the old entry's removal run as one step. Pool create and
- * destroy hold the pools' lock and then this one. A dead holder's word is taken over.
+ * mutex for threads sharing the handle, then the lb_pool_lock word (lock.c)
+ * for everyone else. So the conflict check, the ingress insert, the commit
+ * and the old entry's removal run as one step. Pool create and destroy hold
+ * the pools' lock and then this one. A dead holder's word is taken over.
  *
  * Crash safety: the egress binding word is the commit point (abi.h). Before
  * it, only an ingress entry may exist, and lb_ingress never delivers through
@@ -102,13 +102,9 @@ static bool is_leftover(const struct latebind_pool *p, const struct lb_ingress_e
 	return slot >= p->info.count || !lb_slot_owns(p, slot, &e->key);
 }
 
-/* @k's buckets are full, even after cuckoo moves: empty a leftover there, if any. */
-static struct lb_ingress_ent *reclaim(struct latebind_pool *p, const struct lb_ingress_key *k)
+/* A key's buckets @first are full, even after cuckoo moves: empty a leftover there, if any. */
+static struct lb_ingress_ent *reclaim(struct latebind_pool *p, const uint32_t first[2])
 {
-	struct lb_ingress_ent want = { .key = *k };
-	uint32_t first[2];
-
-	lb_ingress_buckets(lb_ingress_hash(want.w, p->ingress.seed), p->ingress.buckets, first);
 	for (int b = 0; b < 2; b++)
 		for (uint32_t i = 0; i < LB_INGRESS_WAYS; i++) {
 			struct lb_ingress_ent *e = &p->ingress.e[first[b] + i];
@@ -125,15 +121,17 @@ static struct lb_ingress_ent *reclaim(struct latebind_pool *p, const struct lb_i
 static int claim_key(struct latebind_pool *p, const struct lb_ingress_key *k, uint32_t dummy,
 		     struct lb_ingress_ent **made)
 {
-	struct lb_ingress_ent *e = lb_itab_find(&p->ingress, k);
-	uint32_t cur, owner;
+	struct lb_ingress_ent *e;
+	uint32_t cur, owner, first[2];
 	char name[32], what[128];
 
 	*made = NULL;
+	lb_itab_first(&p->ingress, k, first);
+	e = lb_itab_find_at(&p->ingress, k, first);
 	if (!e) {
-		e = lb_itab_room(&p->ingress, k);
+		e = lb_itab_room_at(&p->ingress, first);
 		if (!e)
-			e = reclaim(p, k);
+			e = reclaim(p, first);
 		if (!e) {
 			describe_key(p, k, what, sizeof(what));
 			return lb_err(-ENOSPC, "the ingress table has no room for %s: both of its "

@@ -78,13 +78,10 @@ static int load_pool(struct latebind_pool *p)
 	if (m == MAP_FAILED)
 		return lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
 	p->egress = m;
-	if (p->fd[LB_MAP_LOCK] >= 0) {
-		m = mmap(NULL, sizeof(*p->lock), PROT_READ | PROT_WRITE, MAP_SHARED,
-			 p->fd[LB_MAP_LOCK], 0);
-		if (m == MAP_FAILED)
-			return lb_err(-errno, "cannot map the pool's lock: %s", strerror(errno));
-		p->lock = m;
-	}
+	m = mmap(NULL, sizeof(*p->lock), PROT_READ | PROT_WRITE, MAP_SHARED, p->fd[LB_MAP_LOCK], 0);
+	if (m == MAP_FAILED)
+		return lb_err(-errno, "cannot map the pool's lock: %s", strerror(errno));
+	p->lock = m;
 	return lb_itab_map(p->fd[LB_MAP_INGRESS], &p->cfg, &p->ingress);
 }
 
@@ -390,10 +387,7 @@ int lb_pool_lock(struct latebind_pool *p)
 	if (p->dir_fd < 0)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	if (p->lock)
-		err = lb_word_lock(p->lock, lb_bind_lock_timeout(), "the pool's lock");
-	else
-		err = lb_flock_timed(p->dir_fd, lb_bind_lock_timeout(), "the pool's lock");
+	err = lb_word_lock(p->lock, lb_bind_lock_timeout(), "the pool's lock");
 	if (err)
 		pthread_mutex_unlock(&p->mu);
 	return err;
@@ -413,10 +407,7 @@ void lb_pool_unlock(struct latebind_pool *p)
 {
 	if (p->dir_fd < 0)
 		return;
-	if (p->lock)
-		lb_word_unlock(p->lock, "the pool's lock");
-	else
-		flock(p->dir_fd, LOCK_UN);
+	lb_word_unlock(p->lock, "the pool's lock");
 	pthread_mutex_unlock(&p->mu);
 }
 

@@ -12,9 +12,9 @@ struct latebind_pool {
 	char dir[LB_PATH_MAX];
 	unsigned int underlay_ifindex;
 	/*
-	 * Writers of this pool take @mu, then an flock on @dir_fd: a flock
-	 * orders processes (and handles), never two threads sharing one open
-	 * file description, so the mutex orders those.
+	 * Writers of this pool take @mu, then @lock: the lock word orders
+	 * processes and handles (lock.c), the mutex the threads sharing this
+	 * handle.
 	 */
 	pthread_mutex_t mu;
 	int dir_fd;               /* -1: a scratch pool, this process's alone */
@@ -25,7 +25,7 @@ struct latebind_pool {
 	struct lb_egress_val *egress; /* mmap of lb_egress_bind: slot records */
 	size_t egress_len;
 	struct lb_itab ingress;       /* mmap of lb_ingress_tab */
-	struct lb_pool_lock *lock; /* mmap of lb_pool_lock; NULL: flock dir_fd */
+	struct lb_pool_lock *lock; /* mmap of lb_pool_lock */
 };
 
 /* Slot @s's tunnel device, as pool create recorded it. */

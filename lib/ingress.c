@@ -47,7 +47,7 @@ void lb_itab_unmap(struct lb_itab *t)
 	t->e = NULL;
 }
 
-static void first_of(const struct lb_itab *t, const struct lb_ingress_key *k, uint32_t first[2])
+void lb_itab_first(const struct lb_itab *t, const struct lb_ingress_key *k, uint32_t first[2])
 {
 	struct lb_ingress_ent want = { .key = *k };
 
@@ -60,18 +60,24 @@ static bool same_key(const struct lb_ingress_ent *e, const struct lb_ingress_key
 	       !memcmp(&e->key, k, sizeof(*k));
 }
 
-struct lb_ingress_ent *lb_itab_find(const struct lb_itab *t, const struct lb_ingress_key *k)
+struct lb_ingress_ent *lb_itab_find_at(const struct lb_itab *t, const struct lb_ingress_key *k,
+				       const uint32_t first[2])
 {
-	uint32_t first[2];
-
 	if (!k->family)
 		return NULL;
-	first_of(t, k, first);
 	for (int b = 0; b < 2; b++)
 		for (uint32_t i = 0; i < LB_INGRESS_WAYS; i++)
 			if (same_key(&t->e[first[b] + i], k))
 				return &t->e[first[b] + i];
 	return NULL;
+}
+
+struct lb_ingress_ent *lb_itab_find(const struct lb_itab *t, const struct lb_ingress_key *k)
+{
+	uint32_t first[2];
+
+	lb_itab_first(t, k, first);
+	return lb_itab_find_at(t, k, first);
 }
 
 static bool is_empty(const struct lb_ingress_ent *e)
@@ -129,7 +135,7 @@ static int64_t cuckoo(struct lb_itab *t, const uint32_t first[2])
 			unsigned int used;
 			int64_t y;
 
-			first_of(t, &t->e[x].key, alt);
+			lb_itab_first(t, &t->e[x].key, alt);
 			other = alt[0] == n->bucket ? alt[1] : alt[0];
 			if (other == n->bucket)
 				continue;
@@ -154,13 +160,11 @@ static int64_t cuckoo(struct lb_itab *t, const uint32_t first[2])
 	return -1;
 }
 
-struct lb_ingress_ent *lb_itab_room(struct lb_itab *t, const struct lb_ingress_key *k)
+struct lb_ingress_ent *lb_itab_room_at(struct lb_itab *t, const uint32_t first[2])
 {
 	unsigned int used[2];
-	uint32_t first[2];
 	int64_t room[2], r;
 
-	first_of(t, k, first);
 	room[0] = empty_in(t, first[0], &used[0]);
 	room[1] = empty_in(t, first[1], &used[1]);
 	/* The emptier bucket: two choices keep the fullest bucket short. */
@@ -170,6 +174,14 @@ struct lb_ingress_ent *lb_itab_room(struct lb_itab *t, const struct lb_ingress_k
 		return &t->e[room[0]];
 	r = cuckoo(t, first);
 	return r < 0 ? NULL : &t->e[r];
+}
+
+struct lb_ingress_ent *lb_itab_room(struct lb_itab *t, const struct lb_ingress_key *k)
+{
+	uint32_t first[2];
+
+	lb_itab_first(t, k, first);
+	return lb_itab_room_at(t, first);
 }
 
 void lb_itab_fill(struct lb_ingress_ent *e, const struct lb_ingress_key *k, uint32_t dummy)

@@ -52,7 +52,7 @@ enum lb_map {
 	LB_MAP_TAP_SLOT,
 	LB_MAP_POOL,
 	LB_MAP_SLOTS,   /* pools with taps only */
-	LB_MAP_LOCK,    /* pools made before it lock with flock */
+	LB_MAP_LOCK,
 	LB_MAP_COUNT,
 };
 #define LB_MAPS_DATAPATH LB_MAP_POOL
@@ -60,8 +60,7 @@ enum lb_map {
  * attached by a latebind from before slots (then it cannot have taps). */
 static inline bool lb_map_optional(int i)
 {
-	return i == LB_MAP_SLOT_TAP || i == LB_MAP_TAP_SLOT || i == LB_MAP_SLOTS ||
-	       i == LB_MAP_LOCK;
+	return i == LB_MAP_SLOT_TAP || i == LB_MAP_TAP_SLOT || i == LB_MAP_SLOTS;
 }
 extern const char *const lb_map_names[LB_MAP_COUNT];
 
