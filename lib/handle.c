@@ -78,10 +78,13 @@ static int load_pool(struct latebind_pool *p)
 	if (m == MAP_FAILED)
 		return lb_err(-errno, "cannot map the pool's maps: %s", strerror(errno));
 	p->egress = m;
-	m = mmap(NULL, sizeof(*p->lock), PROT_READ | PROT_WRITE, MAP_SHARED, p->fd[LB_MAP_LOCK], 0);
-	if (m == MAP_FAILED)
-		return lb_err(-errno, "cannot map the pool's lock: %s", strerror(errno));
-	p->lock = m;
+	if (p->dir_fd >= 0) { /* a scratch pool is this process's alone: no lock */
+		m = mmap(NULL, sizeof(*p->lock), PROT_READ | PROT_WRITE, MAP_SHARED,
+			 p->fd[LB_MAP_LOCK], 0);
+		if (m == MAP_FAILED)
+			return lb_err(-errno, "cannot map the pool's lock: %s", strerror(errno));
+		p->lock = m;
+	}
 	return lb_itab_map(p->fd[LB_MAP_INGRESS], &p->cfg, &p->ingress);
 }
 
