@@ -23,8 +23,11 @@ PIDS=()
 declare -A T H P
 
 # peers_kind: KIND's settings. Every H tunnel has latebind's: noudpcsum (and
-# for VXLAN nolearning, on ulh), MTU 1450 (from the underlay), IPv6 off.
+# for VXLAN nolearning, on ulh), MTU 1450 (TUN_MTU: the underlay's 1500 less
+# 50, as latebind's pools get), IPv6 off. An external Geneve device has no
+# remote to size its MTU from (65,465 on 6.1): it is set.
 # PDEV names the stock devices (P's, and H's in plain), XDEV collectmd's.
+TUN_MTU=1450
 peers_kind() {
 	# shellcheck disable=SC2153 # the caller sets KIND
 	case $KIND in
@@ -77,7 +80,7 @@ machex() { echo "${1//:/ }"; }
 lab_collectmd() {
 	local d=$1 h=$2 t=$3 p=$4 tv xd remote pin=$PIN/$1 kind=(external)
 	[ "$d" = vnifilter ] && kind+=(vnifilter)
-	ip -n "$h" link add "$XDEV" type "$KIND" "${kind[@]}" "${TUN_OPTS[@]}" || die "$d: external $KIND"
+	ip -n "$h" link add "$XDEV" mtu $TUN_MTU type "$KIND" "${kind[@]}" "${TUN_OPTS[@]}" || die "$d: external $KIND"
 	if [ "$d" = vnifilter ]; then
 		bridge -n "$h" vni add dev "$XDEV" vni $VNI || die "$d: bridge vni add"
 	fi
@@ -138,7 +141,7 @@ lab() { # DESIGN
 		ip -n "$h" link set lb0 up
 		;;
 	plain | plain2)
-		ip -n "$h" link add "$PDEV" type "$KIND" id $VNI remote 10.66.0.2 "${TUN_OPTS[@]}" || die "$d: $KIND"
+		ip -n "$h" link add "$PDEV" mtu $TUN_MTU type "$KIND" id $VNI remote 10.66.0.2 "${TUN_OPTS[@]}" || die "$d: $KIND"
 		in_ns "$h" sysctl -qw "net.ipv6.conf.$PDEV.disable_ipv6=1"
 		ip -n "$h" addr add 10.77.3.1/24 dev "$PDEV"
 		ip -n "$h" link set "$PDEV" up
