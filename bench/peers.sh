@@ -43,9 +43,14 @@
 # softirqs they run, both encapsulation and decapsulation), sorted by work,
 # and the BPF programs' run_time_ns / run_cnt with kernel.bpf_stats_enabled.
 #
+# Last, unless PEERS_VM=0, bench/peers_geneve.sh: latebind, plain, collectmd
+# and plain2 with Geneve in the 6.1 VM (TCG: ratios only), as "geneve_vm" in
+# peers.json.
+#
 # Env: BUILD (build), CLI ($BUILD/latebind), BENCH_OUT ($BUILD/bench; JSON in
 # $BENCH_OUT/peers.json, profile in $BENCH_OUT/peers-profile.txt),
-# PEERS_ROUNDS (6), PEERS_SECONDS (5), PEERS_PROFILE (1).
+# PEERS_ROUNDS (6), PEERS_SECONDS (5), PEERS_PROFILE (1), PEERS_VM (1; the
+# VM part's knobs are in bench/peers_geneve.sh).
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 1
@@ -56,6 +61,7 @@ OUT=${BENCH_OUT:-$BUILD/bench}
 ROUNDS=${PEERS_ROUNDS:-6}
 DUR=${PEERS_SECONDS:-5}
 PROFILE=${PEERS_PROFILE:-1}
+VM=${PEERS_VM:-1}
 BLAST=$BUILD/bench/pps-blast
 SINK=$BUILD/bench/udp-sink
 BPFOBJ=$BUILD/bpf/collectmd.bpf.o
@@ -84,6 +90,7 @@ for v in ROUNDS DUR; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "PEERS_$v must be a positive integer"
 done
 [[ $PROFILE =~ ^[01]$ ]] || die "PEERS_PROFILE must be 0 or 1"
+[[ $VM =~ ^[01]$ ]] || die "PEERS_VM must be 0 or 1"
 if [ "$PROFILE" = 1 ] && ! command -v perf >/dev/null; then
 	note "peers: no perf (linux-perf): no profile"
 	PROFILE=0
@@ -228,3 +235,9 @@ jq -r '"   design       tcp Gb/s      pps fwd          pps rev          softirq 
 	"   (median; median paired ratio to plain; \(.rounds) rounds of \(.seconds) s; load \(.load_before) -> \(.load_after); \(.wall_s) s)"' "$OUT/peers.json"
 echo "   $OUT/peers.json"
 
+# ---- Geneve in the VM --------------------------------------------------------------
+[ "$VM" = 1 ] || exit 0
+trap - EXIT
+cleanup
+BUILD=$BUILD CLI=$CLI BENCH_OUT=$OUT bash bench/peers_geneve.sh ||
+	note "peers: no Geneve numbers from the VM (above); peers.json says why"
