@@ -5,7 +5,8 @@
 #   datapath.json    ns per packet over a pass-through program
 #   throughput.json  TCP and 64-byte UDP through latebind vs a plain tunnel
 #   slots.json       slots vs tap + bridge + tunnel: create time, guest throughput
-#   peers.json       latebind vs plain, collect_md and vnifilter: TCP, pps, CPU
+#   peers.json       latebind vs plain, collect_md and vnifilter: TCP, pps, CPU;
+#                    then Geneve in the 6.1 VM: ratios to plain (PEERS_VM=0 skips)
 #   create_vs_n.json create and bind latency against N tunnels present (VXLAN,
 #                    under udevd, Geneve in the VM); create-vs-n.png
 #   results.json     all of the above, with the machine

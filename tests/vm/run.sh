@@ -12,6 +12,7 @@
 #   LATEBIND_VM_SHELL=1        interactive shell in the VM instead of the tests
 #                              (=after: after them); no timeout; Ctrl-A X quits
 #   LATEBIND_VM_TESTS="F ..."  test scripts to run (default tests/vm/tests/*.sh)
+#   LATEBIND_VM_FILES="F ..."  more files for /payload (the benchmarks' tools)
 #   LATEBIND_VM_MEM=1024       the VM's memory in MiB
 # Per kernel, build/vm/KERNEL/ keeps the payload, the initramfs and the
 # whole console (console.log); result.env sums the run up for kernels.sh.
@@ -101,6 +102,11 @@ fi
 for t in "${tests[@]}"; do
 	[ -f "$t" ] || die "no test $t"
 	cp "$t" "$VM/payload/tests/"
+done
+read -ra files <<<"${LATEBIND_VM_FILES:-}"
+for f in "${files[@]}"; do
+	[ -f "$f" ] || die "no file $f (LATEBIND_VM_FILES)"
+	cp "$f" "$VM/payload/"
 done
 bash tests/vm/build-initramfs.sh "$KENV" "$VM/initramfs.cpio.gz" "$VM/payload" ||
 	die "tests/vm/build-initramfs.sh failed (see above)"
