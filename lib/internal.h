@@ -87,8 +87,6 @@ int lb_locate(const char *ifname, unsigned int *ifindex, char *dir, size_t size)
 int lb_mkdir_claim(const char *dir);
 void lb_remove_pins(const char *dir);
 int lb_pin_fd(int fd, const char *dir, const char *name);
-/* An exclusive flock on @fd, waiting at most @timeout_ms (-ETIMEDOUT naming @what). */
-int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what);
 struct lb_pool_lock;
 int lb_word_lock(struct lb_pool_lock *l, unsigned int timeout_ms, const char *what);
 int lb_word_unlock(struct lb_pool_lock *l, const char *what);

@@ -141,10 +141,11 @@ static bool ts_reached(const struct timespec *a, const struct timespec *b)
 }
 
 /*
- * An uncontended lock (every bind, nearly always) costs the flock alone: the
- * clock is read, and the deadline set, only once someone else holds it.
+ * An exclusive flock on @fd, waiting at most @timeout_ms (-ETIMEDOUT naming
+ * @what). Uncontended, it costs the flock alone: the clock is read, and the
+ * deadline set, only once someone else holds it.
  */
-int lb_flock_timed(int fd, unsigned int timeout_ms, const char *what)
+static int flock_timed(int fd, unsigned int timeout_ms, const char *what)
 {
 	struct timespec now, end, nap = { 0, 20000 };
 	bool waiting = false;
@@ -315,7 +316,7 @@ static void unpin(const char *dir, const char *name)
  * Remove what a pin directory holds, the directory, and empty parents (our
  * root stays). The order makes a removal killed half-way resumable: lb_pool
  * goes first (the pool is gone), lb_config last (while it stays, its flags
- * say whose datapath this was: lb_unfinished_removal()).
+ * say whose datapath this was: unfinished_pins() in pool.c).
  */
 void lb_remove_pins(const char *dir)
 {
@@ -572,7 +573,7 @@ int lb_lock_pools(int *fd)
 	*fd = open(LB_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (*fd < 0)
 		return lb_err(-errno, "cannot open %s: %s", LB_PIN_ROOT, strerror(errno));
-	err = lb_flock_timed(*fd, __atomic_load_n(&pools_timeout_ms, __ATOMIC_RELAXED), "the pools' lock (" LB_PIN_ROOT ")");
+	err = flock_timed(*fd, __atomic_load_n(&pools_timeout_ms, __ATOMIC_RELAXED), "the pools' lock (" LB_PIN_ROOT ")");
 	if (err)
 		close(*fd);
 	return err;
